@@ -1,0 +1,87 @@
+"""Development harness: score SeriesConfig variants on NAB realTweets in memory.
+
+python benchmarks/nab_eval.py [--set scoring.scales=1,3,12 --set baseline.level_halflife_s=86400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from newsrisk.detection.config import SeriesConfig
+from newsrisk.detection.nab_run import detect_series, read_series, series_files
+from newsrisk.detection.nab_scoring import load_windows, match_window_key, score_series
+from newsrisk.records import parse_time
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "anomaly" / "nab"
+
+
+def _run(args: tuple[str, dict]) -> tuple[str, list, list[float]]:
+    path, cfg = args
+    stamps, values = read_series(path)
+    return (
+        path,
+        [parse_time(s) for s in stamps],
+        detect_series(stamps, values, SeriesConfig.from_dict(cfg)),
+    )
+
+
+def parse_set(items: list[str]) -> dict:
+    cfg = SeriesConfig().to_dict()
+    for item in items:
+        key, _, value = item.partition("=")
+        node = cfg
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node[p]
+        node[leaf] = json.loads(f"[{value}]") if "," in value and not value.startswith("[") else json.loads(value)
+    return cfg
+
+
+def evaluate(cfg: dict, data: Path = DATA / "realTweets", windows_json: Path | None = None):
+    windows = load_windows(windows_json or DATA / "combined_windows_realTweets.json")
+    files = [str(p) for p in series_files(data)]
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(_run, [(f, cfg) for f in files]))
+    series = {}
+    for path, ts, scores in results:
+        key = match_window_key(Path(path).relative_to(data.parent).as_posix(), windows)
+        series[key] = (ts, scores)
+    return series, windows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--loo", action="store_true", help="also score each file left out / subsets")
+    a = ap.parse_args()
+    cfg = parse_set(a.set)
+    series, windows = evaluate(cfg)
+    res = score_series(series, windows)
+    print(
+        f"score {res['score']:.2f} raw {res['raw']:.3f} thr {res['threshold']:.6f} "
+        f"fp_rows {res['fp_rows']} missed {res['missed_windows']}/{res['windows']}"
+    )
+    for k, d in res["files"].items():
+        print(
+            f"  {k:40s} raw {d['raw']:7.3f} det {d['detected']}/{d['windows']} fp {d['fp_rows']:3d} "
+            f"{d['window_scores']}"
+        )
+    if a.loo:
+        keys = sorted(series)
+        for k in keys:
+            sub = {x: series[x] for x in keys if x != k}
+            print(f"  without {k:40s} {score_series(sub, windows)['score']:.2f}")
+        halves = [keys[0::2], keys[1::2]]
+        for h in halves:
+            print(
+                f"  subset {[x.split('_')[-1][:-4] for x in h]} {score_series({x: series[x] for x in h}, windows)['score']:.2f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

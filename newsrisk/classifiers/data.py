@@ -1,0 +1,73 @@
+"""Readers for the training and evaluation corpora (paths are always arguments).
+
+* TFNS (Twitter Financial News Sentiment): ``sentiment/tfns/sent_{train,valid}.csv``,
+  ``text,label`` with 0 = Bearish, 1 = Bullish, 2 = Neutral.  MIT: may train a shipped model.
+* TFNT (Twitter Financial News Topic): ``topic/tfnt/topic_{train,valid}.csv`` + ``classes.txt``.
+  MIT.
+* Financial PhraseBank: ``sentiment/fpb/Sentences_<agree>.txt``, ``sentence@label``.
+  CC BY-NC-SA: **evaluation only**, never train a shipped model on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsrisk.records import SENTIMENT_LABELS
+
+# TFNS label index -> index in SENTIMENT_LABELS (negative, neutral, positive)
+TFNS_TO_SENTIMENT = {0: 0, 1: 2, 2: 1}
+FPB_FILES = {"fpb_50": "Sentences_50Agree.txt", "fpb_all": "Sentences_AllAgree.txt"}
+
+_URL = re.compile(r"https?://\S+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    sentiment: int = -100  # index into SENTIMENT_LABELS, -100 when unlabelled
+    topic: int = -100  # index into the topic classes, -100 when unlabelled
+
+
+def clean_text(text: str) -> str:
+    """Normalisation shared by training and inference: drop URLs, collapse whitespace."""
+    text = _URL.sub("", text.replace("&amp;", "&"))
+    return _SPACE.sub(" ", text).strip()
+
+
+def _read_csv(path: Path) -> list[tuple[str, int]]:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [(row["text"], int(row["label"])) for row in csv.DictReader(fh)]
+
+
+def read_topic_classes(data_dir: Path) -> list[str]:
+    path = data_dir / "topic" / "tfnt" / "classes.txt"
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def read_tfns(data_dir: Path, split: str) -> list[Example]:
+    rows = _read_csv(data_dir / "sentiment" / "tfns" / f"sent_{split}.csv")
+    return [Example(text, sentiment=TFNS_TO_SENTIMENT[label]) for text, label in rows]
+
+
+def read_tfnt(data_dir: Path, split: str) -> list[Example]:
+    rows = _read_csv(data_dir / "topic" / "tfnt" / f"topic_{split}.csv")
+    return [Example(text, topic=label) for text, label in rows]
+
+
+def read_fpb(data_dir: Path, name: str) -> list[Example]:
+    """Financial PhraseBank (evaluation only).  ``name`` is ``fpb_50`` or ``fpb_all``."""
+    path = data_dir / "sentiment" / "fpb" / FPB_FILES[name]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    out = []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        text, sep, label = line.strip().rpartition("@")
+        if sep and label in SENTIMENT_LABELS:
+            out.append(Example(text, sentiment=SENTIMENT_LABELS.index(label)))
+    return out

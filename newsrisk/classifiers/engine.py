@@ -1,0 +1,88 @@
+"""Batched inference core: tokenise, bucket by length, pad per batch, run under inference_mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import torch
+from transformers import PreTrainedTokenizerBase
+
+from newsrisk.classifiers.data import clean_text
+from newsrisk.classifiers.model import MultiTaskModel
+
+
+def tokenize(
+    tokenizer: PreTrainedTokenizerBase, texts: Sequence[str], max_length: int
+) -> list[list[int]]:
+    """Token ids (with special tokens, truncated, unpadded) of the cleaned texts."""
+    cleaned = [clean_text(t) or "." for t in texts]
+    enc = tokenizer(cleaned, truncation=True, max_length=max_length, add_special_tokens=True)
+    return list(enc["input_ids"])
+
+
+def length_batches(lengths: Sequence[int], max_batch: int, max_tokens: int = 8192) -> Iterator[
+    list[int]
+]:
+    """Indices grouped into batches of similar length (longest first), capped in rows and tokens."""
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    batch: list[int] = []
+    for idx in order.tolist():
+        width = lengths[batch[0]] if batch else lengths[idx]
+        if batch and (len(batch) >= max_batch or width * (len(batch) + 1) > max_tokens):
+            yield batch
+            batch = []
+        batch.append(idx)
+    if batch:
+        yield batch
+
+
+def pad(ids: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(x) for x in ids)
+    input_ids = torch.full((len(ids), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(ids), width), dtype=torch.long)
+    for row, seq in enumerate(ids):
+        input_ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return input_ids, mask
+
+
+def predict_probs(
+    model: MultiTaskModel,
+    tokenizer: PreTrainedTokenizerBase,
+    texts: Sequence[str],
+    max_length: int = 128,
+    max_batch: int = 64,
+    device: str = "cpu",
+    dtype: torch.dtype | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sentiment and topic probabilities (rows in input order) for ``texts``."""
+    ids = tokenize(tokenizer, texts, max_length)
+    return predict_probs_ids(model, ids, int(tokenizer.pad_token_id or 0), max_batch, device, dtype)
+
+
+def predict_probs_ids(
+    model: MultiTaskModel,
+    ids: Sequence[Sequence[int]],
+    pad_id: int,
+    max_batch: int = 64,
+    device: str = "cpu",
+    dtype: torch.dtype | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    n_sent = model.heads["sentiment"].out_features
+    n_topic = model.heads["topic"].out_features
+    sent = np.zeros((len(ids), n_sent), dtype=np.float32)
+    topic = np.zeros((len(ids), n_topic), dtype=np.float32)
+    was_training = model.training
+    model.eval()
+    autocast = dtype is not None and device != "cpu"
+    with torch.inference_mode():
+        for batch in length_batches([len(x) for x in ids], max_batch):
+            input_ids, mask = pad([ids[i] for i in batch], pad_id)
+            input_ids, mask = input_ids.to(device), mask.to(device)
+            with torch.autocast(device_type="cuda", dtype=dtype or torch.float16, enabled=autocast):
+                s_logits, t_logits = model(input_ids, mask)
+            sent[batch] = torch.softmax(s_logits.float(), -1).cpu().numpy()
+            topic[batch] = torch.softmax(t_logits.float(), -1).cpu().numpy()
+    model.train(was_training)
+    return sent, topic

@@ -1,0 +1,169 @@
+"""Classifiers behind the :class:`Classifier` protocol.
+
+* :class:`MultiTaskClassifier`: the shipped two-headed model (sentiment + 20 topics, one pass).
+* :class:`SequenceClassifier`: any Hugging Face sequence-classification model (e.g.
+  ``ProsusAI/finbert``), its ``id2label`` mapped onto negative/neutral/positive; no topics.
+
+Both batch internally: texts are tokenised chunk by chunk in a helper thread while the previous
+chunk runs through the model, grouped by length and padded per batch, under ``inference_mode``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import PreTrainedTokenizerBase
+
+from newsrisk.classifiers.engine import length_batches, pad, tokenize
+from newsrisk.records import SENTIMENT_LABELS, Prediction, Sentiment, TopicScore
+
+CHUNK = 1024  # texts tokenised at a time (one chunk ahead of the model)
+
+
+class Classifier(Protocol):
+    name: str
+    version: str
+    device: str
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
+
+
+class _BatchedModel:
+    """Shared batching machinery: subclasses implement ``_forward(input_ids, mask)``."""
+
+    name: str
+    version: str
+    device: str
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, max_length: int, max_batch: int):
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.max_batch = max_batch
+        self.pad_id = int(tokenizer.pad_token_id or 0)
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="newsrisk-tokenize")
+
+    def _forward(self, input_ids: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
+        raise NotImplementedError
+
+    def _chunks(self, texts: Sequence[str]) -> Iterator[tuple[int, list[list[int]]]]:
+        starts = list(range(0, len(texts), CHUNK))
+        if not starts:
+            return
+        future = self._pool.submit(tokenize, self.tokenizer, texts[:CHUNK], self.max_length)
+        for i, start in enumerate(starts):
+            ids = future.result()
+            if i + 1 < len(starts):
+                nxt = starts[i + 1]
+                future = self._pool.submit(
+                    tokenize, self.tokenizer, texts[nxt : nxt + CHUNK], self.max_length
+                )
+            yield start, ids
+
+    def probs(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Per-head probability matrices (rows in input order)."""
+        outputs: list[np.ndarray] = []
+        with self._lock, torch.inference_mode():
+            for start, ids in self._chunks(list(texts)):
+                for batch in length_batches([len(x) for x in ids], self.max_batch):
+                    input_ids, mask = pad([ids[i] for i in batch], self.pad_id)
+                    heads = self._forward(input_ids.to(self.device), mask.to(self.device))
+                    if not outputs:
+                        outputs = [np.zeros((len(texts), h.shape[-1]), np.float32) for h in heads]
+                    rows = [start + i for i in batch]
+                    for out, logits in zip(outputs, heads, strict=True):
+                        out[rows] = torch.softmax(logits.float(), -1).cpu().numpy()
+        return outputs
+
+
+def _sentiment(p: np.ndarray) -> Sentiment:
+    neg, neu, pos = (float(x) for x in p)
+    return Sentiment(SENTIMENT_LABELS[int(np.argmax(p))], neg, neu, pos)
+
+
+class MultiTaskClassifier(_BatchedModel):
+    def __init__(
+        self,
+        model: nn.Module,
+        tokenizer: PreTrainedTokenizerBase,
+        topic_labels: Sequence[str],
+        name: str,
+        version: str,
+        device: str = "cpu",
+        max_length: int = 128,
+        max_batch: int = 64,
+        top_topics: int = 3,
+    ):
+        super().__init__(tokenizer, max_length, max_batch)
+        self.model = model
+        self.topic_labels = list(topic_labels)
+        self.name, self.version, self.device = name, version, device
+        self.top_topics = top_topics
+
+    def _forward(self, input_ids: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
+        sent, topic = self.model(input_ids, mask)
+        return [sent, topic]
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        if not texts:
+            return []
+        sent, topic = self.probs(texts)
+        best = np.argsort(-topic, axis=1)[:, : self.top_topics]
+        return [
+            Prediction(
+                _sentiment(sent[i]),
+                tuple(TopicScore(self.topic_labels[j], float(topic[i, j])) for j in best[i]),
+            )
+            for i in range(len(texts))
+        ]
+
+
+def sentiment_index(id2label: dict[int, str]) -> list[int]:
+    """For each model output, its index in SENTIMENT_LABELS (bearish/bullish are understood)."""
+    aliases = {"neg": 0, "bear": 0, "neu": 1, "pos": 2, "bull": 2}
+    order = []
+    for i in range(len(id2label)):
+        label = str(id2label[i]).lower()
+        match = [v for k, v in aliases.items() if label.startswith(k)]
+        if not match:
+            raise ValueError(f"cannot map label {id2label[i]!r} to negative/neutral/positive")
+        order.append(match[0])
+    if sorted(order) != [0, 1, 2]:
+        raise ValueError(f"labels {id2label} are not exactly negative, neutral and positive")
+    return order
+
+
+class SequenceClassifier(_BatchedModel):
+    """A plain HF sequence-classification sentiment model; topics are empty."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        tokenizer: PreTrainedTokenizerBase,
+        name: str,
+        version: str,
+        device: str = "cpu",
+        max_length: int = 128,
+        max_batch: int = 64,
+    ):
+        super().__init__(tokenizer, max_length, max_batch)
+        self.model = model
+        self.name, self.version, self.device = name, version, device
+        id2label = {int(k): v for k, v in model.config.id2label.items()}
+        self.perm = np.argsort(sentiment_index(id2label))  # model columns in our order
+
+    def _forward(self, input_ids: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
+        return [self.model(input_ids=input_ids, attention_mask=mask).logits]
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        if not texts:
+            return []
+        (sent,) = self.probs(texts)
+        sent = sent[:, self.perm]
+        return [Prediction(_sentiment(row), ()) for row in sent]

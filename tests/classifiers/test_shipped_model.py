@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from newsrisk.classifiers import SHIPPED_MODEL_DIR, explain_negative, load_classifier
+from newsrisk.classifiers.inference import MultiTaskClassifier
+from newsrisk.classifiers.model import ModelMeta
+
+NEGATIVE = "Shares plunge after the company cuts its outlook and warns of losses"
+POSITIVE = "Shares soar after the company beats estimates and raises its dividend"
+
+
+def test_shipped_files_present() -> None:
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "newsrisk_model.json",
+                 "train_config.json", "MODEL_CARD.md"):
+        assert (SHIPPED_MODEL_DIR / name).is_file(), name
+    meta = ModelMeta.read(SHIPPED_MODEL_DIR)
+    assert len(meta.topic_labels) == 20 and "Fed | Central Banks" in meta.topic_labels
+
+
+def test_predict_shapes_and_probabilities(shipped: MultiTaskClassifier) -> None:
+    texts = [NEGATIVE, POSITIVE, "Fed holds rates steady", "", "x " * 400]
+    preds = shipped.predict(texts)
+    assert len(preds) == len(texts)
+    for p in preds:
+        s = p.sentiment
+        assert s.negative + s.neutral + s.positive == pytest.approx(1.0, abs=1e-4)
+        assert s.label == max(s.probs, key=s.probs.__getitem__)
+        assert len(p.topics) >= 3
+        assert [t.score for t in p.topics] == sorted((t.score for t in p.topics), reverse=True)
+        assert all(t.label in shipped.topic_labels for t in p.topics)
+    assert shipped.predict([]) == []
+    assert shipped.device == "cpu" and shipped.name and shipped.version
+
+
+def test_obvious_headlines(shipped: MultiTaskClassifier) -> None:
+    neg, pos = shipped.predict([NEGATIVE, POSITIVE])
+    assert neg.sentiment.label == "negative"
+    assert pos.sentiment.label == "positive"
+    assert neg.sentiment.score < 0 < pos.sentiment.score
+
+
+def test_batching_does_not_change_results(shipped: MultiTaskClassifier) -> None:
+    texts = [NEGATIVE, POSITIVE, "Oil prices steady", "Bank names new CEO"] * 3
+    small = MultiTaskClassifier(shipped.model, shipped.tokenizer, shipped.topic_labels, "x", "1",
+                                max_batch=2).predict(texts)
+    for a, b in zip(shipped.predict(texts), small, strict=True):
+        assert a.sentiment.negative == pytest.approx(b.sentiment.negative, abs=1e-4)
+
+
+def test_explain_returns_words_from_text(shipped: MultiTaskClassifier) -> None:
+    out = explain_negative(shipped, NEGATIVE, top_k=3)
+    assert 1 <= len(out) <= 3
+    for item in out:
+        assert item["phrase"] in NEGATIVE and item["weight"] > 0
+    assert [i["weight"] for i in out] == sorted((i["weight"] for i in out), reverse=True)
+
+
+def test_quantized_variant_predicts() -> None:
+    clf = load_classifier(device="cpu", quantize=True)
+    (p,) = clf.predict([NEGATIVE])
+    assert clf.version.endswith("+int8")
+    assert p.sentiment.label == "negative"
+
+
+def test_classify_cli_over_stdin() -> None:
+    lines = [json.dumps({"id": f"a{i}", "text": t, "tickers": ["XYZ"]})
+             for i, t in enumerate([NEGATIVE, POSITIVE] * 10)]
+    lines.insert(3, "{broken")
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsrisk.cli.main", "classify", "--chunk", "16"],
+        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, check=True,
+    )
+    rows = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(rows) == 21
+    assert rows[3]["error"].startswith("malformed JSON")
+    good = [r for r in rows if "error" not in r]
+    assert [r["id"] for r in good] == [f"a{i}" for i in range(20)]
+    first = good[0]
+    assert first["sentiment"]["label"] == "negative"
+    assert set(first["sentiment"]["probs"]) == {"negative", "neutral", "positive"}
+    probs = first["sentiment"]["probs"]
+    assert first["sentiment"]["score"] == pytest.approx(probs["positive"] - probs["negative"])
+    assert len(first["topics"]) >= 3 and first["entities"] == ["XYZ"]
