@@ -21,15 +21,16 @@ def tokenize(
     return list(enc["input_ids"])
 
 
-def length_batches(lengths: Sequence[int], max_batch: int, max_tokens: int = 8192) -> Iterator[
-    list[int]
-]:
+def length_batches(
+    lengths: Sequence[int], max_batch: int, max_tokens: int | None = None
+) -> Iterator[list[int]]:
     """Indices grouped into batches of similar length (longest first), capped in rows and tokens."""
     order = np.argsort(-np.asarray(lengths), kind="stable")
     batch: list[int] = []
     for idx in order.tolist():
         width = lengths[batch[0]] if batch else lengths[idx]
-        if batch and (len(batch) >= max_batch or width * (len(batch) + 1) > max_tokens):
+        full = len(batch) >= max_batch
+        if batch and (full or (max_tokens and width * (len(batch) + 1) > max_tokens)):
             yield batch
             batch = []
         batch.append(idx)

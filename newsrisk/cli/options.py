@@ -20,16 +20,17 @@ def add_common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-batch", type=int, help="classifier batch size (default 64)")
 
 
+FLAGS = ("broker", "database_url", "model", "device", "windows", "metrics_port", "partitions",
+         "max_batch")
+
+
 def settings_from(args: argparse.Namespace, **extra: object) -> Settings:
-    return load_settings(
-        getattr(args, "config", None),
-        broker=getattr(args, "broker", None),
-        database_url=getattr(args, "database_url", None),
-        model=getattr(args, "model", None),
-        device=getattr(args, "device", None),
-        windows=getattr(args, "windows", None),
-        metrics_port=getattr(args, "metrics_port", None),
-        partitions=getattr(args, "partitions", None),
-        max_batch=getattr(args, "max_batch", None),
-        **{k: v for k, v in extra.items() if v is not None},
-    )
+    """Settings from --config/env, then CLI flags, then ``extra`` (set by the command itself)."""
+    values = {k: getattr(args, k, None) for k in FLAGS}
+    values.update({k: v for k, v in extra.items() if v is not None})
+    try:
+        return load_settings(getattr(args, "config", None), **values)
+    except (ValueError, FileNotFoundError) as exc:
+        from newsrisk.cli.main import CommandError
+
+        raise CommandError(f"bad settings: {exc}") from exc
