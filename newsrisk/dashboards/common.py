@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard as gd
 from grafana_foundation_sdk.builders import prometheus as gp
-from grafana_foundation_sdk.builders.common import ReduceDataOptions, VizLegendOptions
+from grafana_foundation_sdk.builders import stat as st
+from grafana_foundation_sdk.builders import table as tb
+from grafana_foundation_sdk.builders import timeseries as ts
+from grafana_foundation_sdk.builders.common import (
+    ReduceDataOptions,
+    StackingConfig,
+    TableSortByFieldState,
+    VizLegendOptions,
+)
 from grafana_foundation_sdk.models import common as cm
 from grafana_foundation_sdk.models.dashboard import (
     DataSourceRef,
+    DataTransformerConfig,
     DynamicConfigValue,
     Threshold,
     ThresholdsMode,
@@ -55,7 +64,7 @@ def query_variable(name: str, label: str, query: str, *, current: str | None = N
 def api_url_variable() -> gd.TextBoxVariable:
     """Base URL of the worker's HTTP API (``/alerts``, ``/entities/{ticker}``, ``/topics``)."""
     return (
-        gd.TextBoxVariable("api_url").label("newsrisk API").default(API_URL_DEFAULT)
+        gd.TextBoxVariable("api_url").label("newsrisk API").default_value(API_URL_DEFAULT)
         .description("Base URL of a newsrisk worker's HTTP API, as the browser reaches it.")
     )
 
@@ -75,10 +84,7 @@ def target(expr: str, legend: str = "", *, ref: str = "A", instant: bool = False
     q = gp.Dataquery().expr(expr).ref_id(ref).datasource(DATASOURCE)
     if legend:
         q = q.legend_format(legend)
-    if instant:
-        q = q.instant()
-    else:
-        q = q.range()
+    q = q.instant() if instant else q.range()
     if table:
         q = q.format(gp.prometheus.PromQueryFormat.TABLE)
     return q
@@ -104,9 +110,7 @@ ALERT_LEVEL_MAPPING = [ValueMap(options={
 
 
 def timeseries(title: str, description: str, *targets: gp.Dataquery, unit: str = "short",
-               stacked: bool = False, bars: bool = False):  # noqa: ANN201 - SDK builder type
-    from grafana_foundation_sdk.builders import timeseries as ts
-
+               stacked: bool = False, bars: bool = False) -> ts.Panel:
     panel = (
         ts.Panel().title(title).description(description).datasource(DATASOURCE).unit(unit)
         .line_width(1).fill_opacity(10 if not bars else 80).span_nulls(True)
@@ -117,8 +121,6 @@ def timeseries(title: str, description: str, *targets: gp.Dataquery, unit: str =
     if bars:
         panel = panel.draw_style(cm.GraphDrawStyle.BARS)
     if stacked:
-        from grafana_foundation_sdk.builders.common import StackingConfig
-
         panel = panel.stacking(StackingConfig().mode(cm.StackingMode.NORMAL))
     for t in targets:
         panel = panel.with_target(t)
@@ -126,9 +128,8 @@ def timeseries(title: str, description: str, *targets: gp.Dataquery, unit: str =
 
 
 def stat(title: str, description: str, tgt: gp.Dataquery, *, unit: str = "short",
-         steps: gd.ThresholdsConfig | None = None, mappings: list[ValueMap] | None = None):  # noqa: ANN201
-    from grafana_foundation_sdk.builders import stat as st
-
+         steps: gd.ThresholdsConfig | None = None,
+         mappings: list[ValueMap] | None = None) -> st.Panel:
     panel = (
         st.Panel().title(title).description(description).datasource(DATASOURCE).unit(unit)
         .with_target(tgt).graph_mode(cm.BigValueGraphMode.AREA)
@@ -143,12 +144,8 @@ def stat(title: str, description: str, tgt: gp.Dataquery, *, unit: str = "short"
 
 def table(title: str, description: str, tgt: gp.Dataquery, *, hide: list[str],
           rename: dict[str, str], links: dict[str, list[gd.DashboardLink]] | None = None,
-          sort_by: str | None = None):  # noqa: ANN201
+          sort_by: str | None = None) -> tb.Panel:
     """A table of an instant query, ``Time``/``Value``-like columns in ``hide`` removed."""
-    from grafana_foundation_sdk.builders import table as tb
-    from grafana_foundation_sdk.builders.common import TableSortByFieldState
-    from grafana_foundation_sdk.models.dashboard import DataTransformerConfig
-
     organize = DataTransformerConfig(id_val="organize", options={
         "excludeByName": {name: True for name in hide},
         "renameByName": rename,

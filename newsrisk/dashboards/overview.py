@@ -71,8 +71,8 @@ def build() -> gd.Dashboard:
         rename={"Value": "level", "title": "top article", "alert_id": "alert"},
         links={
             "key": [link("Drill down into ${__data.fields.key}", DRILL_FROM_KEY)],
-            "alert": [link("Alert ${__data.fields.alert} in the API",
-                           "${api_url}/alerts/${__data.fields.alert}", new_tab=True)],
+            "alert": [link("Alert ${__data.fields.alert_id} in the API",
+                           "${api_url}/alerts/${__data.fields.alert_id}", new_tab=True)],
         },
         sort_by="level",
     ).span(24).height(8)

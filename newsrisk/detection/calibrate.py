@@ -79,3 +79,55 @@ def _calibrated_hill(u: float) -> float:
         total += math.log1p(e / u) * LN10 * math.exp(-LN10 * e) * h
     return total
 
+
+
+class DailyMaxCalibrator:
+    """Surprise relative to the typical *daily maximum* surprise of the same series.
+
+    Keeps the maxima of the last ``days`` event-time days and divides a surprise by their median
+    (shrunk towards ``prior`` while few days are known), so ``C = 2`` means "twice as surprising
+    as this series' usual worst window of a day". Medians of block maxima are robust to the few
+    giant events, and the ratio is scale-free, so one threshold serves every series.
+    """
+
+    __slots__ = ("days", "prior", "prior_days", "maxima", "day", "current")
+
+    def __init__(self, days: int, prior: float, prior_days: float) -> None:
+        self.days = days
+        self.prior = prior
+        self.prior_days = prior_days
+        self.maxima: list[float] = []
+        self.day = -1
+        self.current = 0.0
+
+    def typical(self) -> float:
+        n = len(self.maxima)
+        if n == 0:
+            return self.prior
+        ordered = sorted(self.maxima)
+        mid = n // 2
+        median = ordered[mid] if n % 2 else 0.5 * (ordered[mid - 1] + ordered[mid])
+        return (median * n + self.prior * self.prior_days) / (n + self.prior_days)
+
+    def calibrate(self, s: float, t: float) -> float:
+        return s / max(self.typical(), 1e-9)
+
+    def update(self, s: float, t: float) -> None:
+        day = int(t // 86400.0)
+        if day != self.day:
+            if self.day >= 0:
+                self.maxima.append(self.current)
+                if len(self.maxima) > self.days:
+                    self.maxima.pop(0)
+            self.day = day
+            self.current = 0.0
+        if s > self.current:
+            self.current = s
+
+    def state_dict(self) -> list[float]:
+        return [float(self.day), self.current, *self.maxima]
+
+    def load_state_dict(self, state: list[float]) -> None:
+        self.day = int(state[0])
+        self.current = float(state[1])
+        self.maxima = [float(v) for v in state[2:]]

@@ -57,7 +57,12 @@ class SeriesConfig:
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     suppress_halflife_s: float = 6 * 3600.0  # after a high score, only a higher one passes
     suppress_ratio: float = 1.5  # "higher" = this many times the remembered surprise
+    suppress_track_all: bool = True  # the memory follows every surprise, not only reported ones
     calibrate: bool = True  # calibrate surprises against the series' own history
+    calibrate_mode: str = "daily_max"  # "daily_max" | "tail"
+    calibrate_days: int = 14
+    calibrate_prior: float = 3.0
+    calibrate_prior_days: float = 2.0
     calibrate_u: float = 2.0  # surprises above this feed the tail estimate
     calibrate_halflife_s: float = 14 * 86400.0
     calibrate_prior_obs: float = 1000.0

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from newsrisk.detection.baseline import decay
-from newsrisk.detection.calibrate import TailCalibrator
+from newsrisk.detection.calibrate import DailyMaxCalibrator, TailCalibrator
 from newsrisk.detection.config import SeriesConfig
 from newsrisk.detection.core import CountSurprise
 from newsrisk.detection.stats import surprise_to_score
@@ -26,9 +26,7 @@ class SeriesDetector:
         self.config = config or SeriesConfig()
         self.core = CountSurprise(self.config.baseline, self.config.scoring.scales)
         cfg = self.config
-        self.calibrator = TailCalibrator(
-            cfg.calibrate_u, cfg.calibrate_halflife_s, cfg.calibrate_prior_obs
-        )
+        self.calibrator = _calibrator(cfg)
         self._memory = 0.0  # surprise of the last reported event, decayed
         self._memory_t = 0.0
 
@@ -41,7 +39,7 @@ class SeriesDetector:
         # memory of the last candidate by ``suppress_ratio``; the rest of an event reports 0.
         memory = self._memory * decay(t - self._memory_t, cfg.suppress_halflife_s)
         candidate = raw > 0.0 and raw > memory * cfg.suppress_ratio
-        if candidate:
+        if candidate or (cfg.suppress_track_all and raw > memory):
             memory = raw
         self._memory, self._memory_t = memory, t
         if not candidate:
@@ -50,7 +48,7 @@ class SeriesDetector:
             s = self.calibrator.calibrate(raw, t)
         else:
             s = raw
-        self.calibrator.update(raw if candidate else 0.0, t)
+        self.calibrator.update(raw if candidate or cfg.calibrate_mode == "daily_max" else 0.0, t)
         if self.core.n_obs <= cfg.scoring.warmup_obs:
             return 0.0
         return surprise_to_score(s, cfg.scoring.score_scale)
@@ -68,8 +66,12 @@ class SeriesDetector:
         self.core = CountSurprise(self.config.baseline, self.config.scoring.scales)
         self.core.load_state_dict(state["core"])
         cfg = self.config
-        self.calibrator = TailCalibrator(
-            cfg.calibrate_u, cfg.calibrate_halflife_s, cfg.calibrate_prior_obs
-        )
+        self.calibrator = _calibrator(cfg)
         self.calibrator.load_state_dict(state["calibrator"])
         self._memory, self._memory_t = (float(v) for v in state["memory"])
+
+
+def _calibrator(cfg: SeriesConfig) -> TailCalibrator | DailyMaxCalibrator:
+    if cfg.calibrate_mode == "daily_max":
+        return DailyMaxCalibrator(cfg.calibrate_days, cfg.calibrate_prior, cfg.calibrate_prior_days)
+    return TailCalibrator(cfg.calibrate_u, cfg.calibrate_halflife_s, cfg.calibrate_prior_obs)
