@@ -86,7 +86,7 @@ def parse_rfc3339(text: str) -> float:
     head, dot, rest = text.partition(".")
     if dot:
         digits = "".join(c for c in rest if c.isdigit())
-        tz = rest[len(digits):]
+        tz = rest[len(digits) :]
         text = f"{head}.{digits[:6]}{tz}"
     return datetime.fromisoformat(text).timestamp()
 
@@ -120,14 +120,23 @@ def summarize(values: Sequence[float]) -> dict[str, float]:
     ordered = sorted(values)
     p90 = ordered[min(len(ordered) - 1, max(0, round(0.9 * len(ordered)) - 1))]
     return {
-        "median": statistics.median(ordered), "p90": p90, "mean": statistics.fmean(ordered),
-        "min": ordered[0], "max": ordered[-1],
+        "median": statistics.median(ordered),
+        "p90": p90,
+        "mean": statistics.fmean(ordered),
+        "min": ordered[0],
+        "max": ordered[-1],
     }
 
 
 def run_benchmark(
-    source: Source, runs: int, interval: str, for_: str, group_wait: str, timeout: float,
-    jitter: float, verbose: bool = True,
+    source: Source,
+    runs: int,
+    interval: str,
+    for_: str,
+    group_wait: str,
+    timeout: float,
+    jitter: float,
+    verbose: bool = True,
 ) -> dict[str, Any]:
     def show(s: Sample) -> None:
         if verbose:
@@ -137,17 +146,26 @@ def run_benchmark(
                 file=sys.stderr,
             )
 
-    with source() as (targets, inject), WebhookReceiver() as hook, run_alerting_stack(
-        targets, hook.url, interval=interval, for_=for_, group_wait=group_wait
-    ) as stack:
+    with (
+        source() as (targets, inject),
+        WebhookReceiver() as hook,
+        run_alerting_stack(
+            targets, hook.url, interval=interval, for_=for_, group_wait=group_wait
+        ) as stack,
+    ):
         wait_for_targets_up(stack.prometheus.url, len(targets), timeout=30)
         samples = measure(hook, inject, runs, timeout, jitter, progress=show)
     return {
         "benchmark": "alert_latency",
         "config": {
-            "runs": runs, "scrape_interval": interval, "evaluation_interval": interval,
-            "for": for_, "group_wait": group_wait, "jitter_s": jitter,
-            "host": platform.node(), "python": platform.python_version(),
+            "runs": runs,
+            "scrape_interval": interval,
+            "evaluation_interval": interval,
+            "for": for_,
+            "group_wait": group_wait,
+            "jitter_s": jitter,
+            "host": platform.node(),
+            "python": platform.python_version(),
         },
         "latency_s": summarize([s.latency for s in samples]),
         "to_firing_s": summarize([s.starts_at - s.injected_at for s in samples]),
@@ -158,15 +176,23 @@ def run_benchmark(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", choices=sorted(SOURCES), default="metrics",
-                        help="where the spike is injected (default metrics)")
+    parser.add_argument(
+        "--source",
+        choices=sorted(SOURCES),
+        default="metrics",
+        help="where the spike is injected (default metrics)",
+    )
     parser.add_argument("--runs", type=int, default=20, help="spikes to measure (default 20)")
     parser.add_argument("--interval", default="1s", help="scrape and evaluation interval")
     parser.add_argument("--for", dest="for_", default="0s", help="alerts' for: (default 0s)")
     parser.add_argument("--group-wait", default="0s", help="Alertmanager group_wait (0s)")
     parser.add_argument("--timeout", type=float, default=30.0, help="per-spike timeout, s")
-    parser.add_argument("--jitter", type=float, default=1.0,
-                        help="random wait before each spike, s (spreads scrape phase)")
+    parser.add_argument(
+        "--jitter",
+        type=float,
+        default=1.0,
+        help="random wait before each spike, s (spreads scrape phase)",
+    )
     parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no per-spike lines")
     args = parser.parse_args(argv)
@@ -174,8 +200,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be at least 1")
     try:
         result = run_benchmark(
-            SOURCES[args.source], args.runs, args.interval, args.for_, args.group_wait,
-            args.timeout, args.jitter, verbose=not args.quiet,
+            SOURCES[args.source],
+            args.runs,
+            args.interval,
+            args.for_,
+            args.group_wait,
+            args.timeout,
+            args.jitter,
+            verbose=not args.quiet,
         )
     except (RuntimeError, TimeoutError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

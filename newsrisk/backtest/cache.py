@@ -10,14 +10,17 @@ model name, model version and the exact text, so a new model never reads an old 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from newsrisk.core.scoring import ClassifierLike
 from newsrisk.records import Prediction, Sentiment, TopicScore
+
+META_FILE = "newsrisk_model.json"
 
 
 def cache_key(name: str, version: str, text: str) -> str:
@@ -42,15 +45,45 @@ def _decode(d: dict[str, Any]) -> Prediction:
                       tuple(TopicScore(str(lab), float(sc)) for lab, sc in d["t"]))
 
 
-class CachingClassifier:
-    """Looks texts up in the cache and sends only the misses to the wrapped classifier."""
+def newsrisk_model_identity(model: str | None, quantize: bool = False) -> tuple[str, str] | None:
+    """(name, version) of the shipped model (``None``) or a newsrisk model dir, without loading
+    it (nor torch); None for other models."""
+    if model is None:
+        spec = importlib.util.find_spec("newsrisk.classifiers")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        meta_path = Path(next(iter(spec.submodule_search_locations))) / "model" / META_FILE
+    else:
+        meta_path = Path(model) / META_FILE
+    try:
+        meta = json.loads(meta_path.read_text())
+        return str(meta["name"]), str(meta["version"]) + ("+int8" if quantize else "")
+    except (OSError, ValueError, KeyError):
+        return None
 
-    def __init__(self, inner: ClassifierLike, cache_dir: Path | str) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.version = inner.version
-        self.device = inner.device
-        self.path = cache_path(Path(cache_dir), inner.name, inner.version)
+
+class CachingClassifier:
+    """Looks texts up in the cache and sends only the misses to the wrapped classifier.
+
+    ``inner`` may be a classifier or a function that loads one: then it is loaded on the first
+    miss only, and ``identity`` (name, version) must say which model it will be.
+    """
+
+    def __init__(self, inner: ClassifierLike | Callable[[], ClassifierLike],
+                 cache_dir: Path | str, identity: tuple[str, str] | None = None,
+                 device: str = "cpu") -> None:
+        if callable(inner) and not hasattr(inner, "predict"):
+            if identity is None:
+                raise ValueError("a lazily loaded classifier needs its (name, version)")
+            self._inner: ClassifierLike | None = None
+            self._load_inner = inner
+            self.name, self.version = identity
+            self.device = device
+        else:
+            self._inner = inner  # type: ignore[assignment]
+            self._load_inner = lambda: inner  # type: ignore[assignment,return-value]
+            self.name, self.version, self.device = inner.name, inner.version, inner.device
+        self.path = cache_path(Path(cache_dir), self.name, self.version)
         self.hits = 0
         self.misses = 0
         self._memory: dict[str, Prediction] = {}
@@ -67,6 +100,15 @@ class CachingClassifier:
                     self._memory[d["k"]] = _decode(d)
                 except (ValueError, KeyError, TypeError):
                     continue  # a torn last line of an interrupted run
+
+    @property
+    def inner(self) -> ClassifierLike:
+        if self._inner is None:
+            self._inner = self._load_inner()
+            if (self._inner.name, self._inner.version) != (self.name, self.version):
+                raise ValueError(f"loaded model {self._inner.name} {self._inner.version} is not "
+                                 f"the expected {self.name} {self.version}")
+        return self._inner
 
     @property
     def size(self) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsrisk.backtest.frames import WindowFrames
 from newsrisk.config import Settings
 from newsrisk.core.aggregation import DetectorLike
 from newsrisk.core.pipeline import BatchResult, Pipeline, RunSummary
@@ -23,7 +24,8 @@ from newsrisk.records import Alert, ScoredArticle, WindowAggregate
 @dataclass(slots=True)
 class CoreRun:
     scored: list[ScoredArticle] = field(default_factory=list)
-    windows: list[WindowAggregate] = field(default_factory=list)
+    frames: WindowFrames = field(default_factory=WindowFrames)
+    windows: list[WindowAggregate] = field(default_factory=list)  # only with keep_windows
     alerts: list[Alert] = field(default_factory=list)
     summary: RunSummary = field(default_factory=RunSummary)
 
@@ -37,19 +39,27 @@ def run_core(
     explain: bool = False,
     flush: bool = True,
     progress: Callable[[int], None] | None = None,
+    keep_windows: bool = False,
 ) -> CoreRun:
     """Run the pipeline over raw-article payloads (schema v1) and keep its results.
 
     ``flush`` closes the windows still open at the end of the input (the live worker keeps them
     open until newer news arrives). ``explain`` adds token explanations to alerts, as live does.
+    Closed windows are kept as compact frames; ``keep_windows`` also keeps the aggregates.
     """
     pipe = Pipeline(settings, classifier=classifier, resolver=resolver, detector=detector,
                     explain=explain)
+    if detector is not None:
+        # build_aggregation_stage does ``detector or build_detector(...)`` and a fresh Detector
+        # is falsy (``__len__`` = 0 keys), so the given detector would be silently replaced.
+        pipe.aggregation.detector = detector
     out = CoreRun(summary=pipe.summary)
 
     def keep(result: BatchResult) -> None:
         out.scored.extend(result.scored)
-        out.windows.extend(w.window for w in result.windows)
+        out.frames.add(result.windows)
+        if keep_windows:
+            out.windows.extend(w.window for w in result.windows)
         out.alerts.extend(result.alerts)
 
     pipe.listeners.append(keep)

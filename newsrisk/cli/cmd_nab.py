@@ -95,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
             )
         print(
             f"NAB {result['profile']} score: {result['score']:.2f} "
-            f"(raw {result['raw']:.3f}, null {result['null']:.1f}, perfect {result['perfect']:.1f}, "
+            f"(raw {result['raw']:.3f}, null {result['null']:.1f}, "
+            f"perfect {result['perfect']:.1f}, "
             f"threshold {result['threshold']:.6g}, {result['windows'] - result['missed_windows']}"
             f"/{result['windows']} windows detected, {result['fp_rows']} false-positive rows)"
         )

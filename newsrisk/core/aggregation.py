@@ -50,8 +50,10 @@ class AggregationStage:
         explainer: Explainer | None = None,
         explain_top: int = 3,
         idle_ttl_s: float = 86400,
+        advance_on_events: bool = True,
     ) -> None:
-        self.windows = WindowAggregator(specs, allowed_lateness_s, top_evidence, idle_ttl_s)
+        self.windows = WindowAggregator(specs, allowed_lateness_s, top_evidence, idle_ttl_s,
+                                        advance_on_events)
         self.detector = detector
         self.explainer = explainer
         self.explain_top = explain_top

@@ -70,10 +70,12 @@ def build_scoring_stage(
 
 
 def build_aggregation_stage(
-    settings: Settings, detector: DetectorLike | None = None, explainer: Explainer | None = None
+    settings: Settings, detector: DetectorLike | None = None, explainer: Explainer | None = None,
+    advance_on_events: bool = True,
 ) -> AggregationStage:
     return AggregationStage(
         settings.window_specs, detector or build_detector(settings),
         allowed_lateness_s=settings.allowed_lateness_s, top_evidence=settings.top_evidence,
         explainer=explainer, idle_ttl_s=settings.key_idle_ttl_s,
+        advance_on_events=advance_on_events,
     )

@@ -97,12 +97,21 @@ class Deduplicator:
     def __len__(self) -> int:
         return len(self._seen)
 
-    def check(self, keys: DedupKeys) -> str | None:
-        if keys.id in self._seen:
+    def check(self, keys: DedupKeys, event_time: float | None = None) -> str | None:
+        """The duplicate reason, or None. A key matches when it was seen within ``horizon_s`` of
+        ``event_time`` (either side), so the verdict does not depend on how partitions
+        interleave or on what else arrived meanwhile."""
+
+        def seen(key: str | None) -> bool:
+            if not key or key not in self._seen:
+                return False
+            return event_time is None or abs(event_time - self._seen[key]) <= self.horizon_s
+
+        if seen(keys.id):
             return "id"
-        if keys.url and keys.url in self._seen:
+        if seen(keys.url):
             return "url"
-        if keys.text and keys.text in self._seen:
+        if seen(keys.text):
             return "retweet" if keys.is_retweet else "text"
         return None
 
@@ -116,15 +125,17 @@ class Deduplicator:
 
     def check_and_add(self, article: RawArticle) -> str | None:
         keys = dedup_keys(article)
-        reason = self.check(keys)
+        t = article.published_at.timestamp()
+        reason = self.check(keys, t)
         if reason is None:
-            self.add(keys, article.published_at.timestamp())
+            self.add(keys, t)
         return reason
 
     def _evict(self) -> None:
         while len(self._seen) > self.max_entries:
             self._seen.popitem(last=False)
-        cutoff = self._newest - self.horizon_s
+        # Memory keeps twice the horizon so that lagging partitions still find their keys.
+        cutoff = self._newest - 2 * self.horizon_s
         # Keys are roughly in event-time order; evict from the old end while they are stale.
         while self._seen:
             key, ts = next(iter(self._seen.items()))

@@ -48,6 +48,7 @@ class Incoming:
 @dataclass(slots=True)
 class Triage:
     accepted: list[tuple[RawArticle, datetime]] = field(default_factory=list)
+    sources: list[int] = field(default_factory=list)  # input partition of each accepted one
     deadletters: list[DeadLetter] = field(default_factory=list)
     duplicates: Counter[str] = field(default_factory=Counter)
 
@@ -91,6 +92,7 @@ class ScoringStage:
                 out.duplicates[reason] += 1
                 continue
             out.accepted.append((article, item.ingested_at or article.fetched_at))
+            out.sources.append(item.partition if item.partition is not None else -1)
         return out
 
     def classify(self, accepted: Sequence[tuple[RawArticle, datetime]]) -> list[ScoredArticle]:

@@ -91,8 +91,12 @@ class WindowAggregator:
         allowed_lateness_s: float = 600,
         top_evidence: int = 5,
         idle_ttl_s: float = 2 * 86400,
+        advance_on_events: bool = True,
     ) -> None:
         self.specs = specs
+        # False in the live keyed stage: there the watermark comes from the input partitions'
+        # progress (min over partitions), never from one event of one partition.
+        self.advance_on_events = advance_on_events
         self.allowed_lateness_s = allowed_lateness_s
         self.top_evidence = top_evidence
         self.idle_ttl_s = idle_ttl_s
@@ -134,7 +138,7 @@ class WindowAggregator:
                     self.duplicate_events += 1
         if late:
             self.late_events += 1
-        return self.advance(t)
+        return self.advance(t) if self.advance_on_events else []
 
     def advance(self, event_time: float) -> list[WindowAggregate]:
         """Move the watermark to ``event_time - allowed_lateness`` (never backwards)."""

@@ -1,6 +1,6 @@
 """Anomaly detection: streaming, causal, count-aware spike detectors and NAB scoring.
 
-* :class:`Detector` - keyed negative-news detector fed with :class:`~newsrisk.records.WindowAggregate`.
+* :class:`Detector` - keyed negative-news detector fed with ``WindowAggregate`` records.
 * :class:`SeriesDetector` - the same statistical core on one univariate series (``newsrisk nab``).
 * :func:`score_nab` - Numenta Anomaly Benchmark scoring (standard profile by default).
 """

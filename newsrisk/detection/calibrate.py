@@ -14,6 +14,7 @@ i.e. -log10 of the estimated probability, *in this series*, of a surprise at lea
 from __future__ import annotations
 
 import math
+
 from newsrisk.detection.baseline import decay
 
 LN10 = math.log(10.0)
@@ -78,7 +79,6 @@ def _calibrated_hill(u: float) -> float:
         e = (i + 0.5) * h
         total += math.log1p(e / u) * LN10 * math.exp(-LN10 * e) * h
     return total
-
 
 
 class DailyMaxCalibrator:

@@ -14,7 +14,7 @@ from typing import Any
 class BaselineConfig:
     """Seasonal, exponentially forgetting, robust baseline of a count rate."""
 
-    level_halflife_s: float = 2 * 86400.0  # memory of the de-seasonalised level
+    level_halflife_s: float = 4 * 86400.0  # memory of the de-seasonalised level
     profile_halflife_s: float = 14 * 86400.0  # memory of the hour-of-day profile
     weekday_halflife_s: float = 28 * 86400.0  # memory of the weekday profile
     dispersion_halflife_s: float = 7 * 86400.0  # memory of the over-dispersion estimates
@@ -54,10 +54,11 @@ class SeriesConfig:
     """Univariate detector (``newsrisk nab``): one count series, scored causally."""
 
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
-    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig(scales=(6, 24)))
     suppress_halflife_s: float = 6 * 3600.0  # after a high score, only a higher one passes
-    suppress_ratio: float = 1.5  # "higher" = this many times the remembered surprise
-    suppress_track_all: bool = True  # the memory follows every surprise, not only reported ones
+    suppress_ratio: float = 3.0  # "higher" = this many times the remembered surprise
+    suppress_hold_s: float = 0.0  # nothing is reported this long after a report
+    suppress_track_all: bool = False  # the memory follows every surprise, not only reported ones
     calibrate: bool = True  # calibrate surprises against the series' own history
     calibrate_mode: str = "daily_max"  # "daily_max" | "tail"
     calibrate_days: int = 14
@@ -65,7 +66,7 @@ class SeriesConfig:
     calibrate_prior_days: float = 2.0
     calibrate_u: float = 2.0  # surprises above this feed the tail estimate
     calibrate_halflife_s: float = 14 * 86400.0
-    calibrate_prior_obs: float = 1000.0
+    calibrate_prior_obs: float = 3000.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,7 +83,8 @@ class SeriesConfig:
 class DetectorConfig:
     """Keyed news detector: negative articles per (topic | entity, window)."""
 
-    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    # hourly windows see each hour-of-day slot once a day: a lighter profile prior than 5-min series
+    baseline: BaselineConfig = field(default_factory=lambda: BaselineConfig(profile_prior_obs=4.0))
     scoring: ScoringConfig = field(
         default_factory=lambda: ScoringConfig(scales=(1, 3), warmup_obs=24)
     )

@@ -29,6 +29,7 @@ class SeriesDetector:
         self.calibrator = _calibrator(cfg)
         self._memory = 0.0  # surprise of the last reported event, decayed
         self._memory_t = 0.0
+        self._reported_t = -1e18  # event time of the last reported window (none yet)
 
     def update(self, timestamp: datetime | str | float, value: float) -> float:
         t = parse_time(timestamp).timestamp() if not isinstance(timestamp, float) else timestamp
@@ -38,8 +39,11 @@ class SeriesDetector:
         # Decluster: a window is an event candidate only when its surprise beats the decayed
         # memory of the last candidate by ``suppress_ratio``; the rest of an event reports 0.
         memory = self._memory * decay(t - self._memory_t, cfg.suppress_halflife_s)
-        candidate = raw > 0.0 and raw > memory * cfg.suppress_ratio
-        if candidate or (cfg.suppress_track_all and raw > memory):
+        held = t - self._reported_t < cfg.suppress_hold_s
+        candidate = raw > 0.0 and raw > memory * cfg.suppress_ratio and not held
+        if candidate:
+            self._reported_t = t
+        if candidate or (held and raw > memory) or (cfg.suppress_track_all and raw > memory):
             memory = raw
         self._memory, self._memory_t = memory, t
         if not candidate:
@@ -57,7 +61,7 @@ class SeriesDetector:
         return {
             "config": self.config.to_dict(),
             "core": self.core.state_dict(),
-            "memory": [self._memory, self._memory_t],
+            "memory": [self._memory, self._memory_t, self._reported_t],
             "calibrator": self.calibrator.state_dict(),
         }
 
@@ -68,7 +72,7 @@ class SeriesDetector:
         cfg = self.config
         self.calibrator = _calibrator(cfg)
         self.calibrator.load_state_dict(state["calibrator"])
-        self._memory, self._memory_t = (float(v) for v in state["memory"])
+        self._memory, self._memory_t, self._reported_t = (float(v) for v in state["memory"])
 
 
 def _calibrator(cfg: SeriesConfig) -> TailCalibrator | DailyMaxCalibrator:

@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session
 
 from newsrisk.core.aggregation import ClosedWindow
 from newsrisk.records import Alert, DeadLetter, ScoredArticle
-from newsrisk.storage.models import AlertRow, ArticleRow, Base, CheckpointRow, DeadLetterRow, WindowRow
+from newsrisk.storage.models import (
+    AlertRow,
+    ArticleRow,
+    Base,
+    CheckpointRow,
+    DeadLetterRow,
+    WindowRow,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -47,6 +48,7 @@ from newsrisk.streams.security import faust_credentials
 log = logging.getLogger("newsrisk.worker")
 CHECKPOINT_EVERY_S = 2.0
 CHECKPOINT_EVERY_EVENTS = 5000
+IDLE_PARTITION_S = 5.0  # a raw partition with no records for this long stops holding back time
 
 
 @dataclass
@@ -56,6 +58,25 @@ class PartitionState:
     pending: list[Any] = field(default_factory=list)  # un-acked events
     output: StageOutput = field(default_factory=StageOutput)
     last_checkpoint: float = field(default_factory=time.monotonic)
+    raw_max: dict[str, float] = field(default_factory=dict)  # raw partition -> max event time
+    raw_idle: set[str] = field(default_factory=set)
+
+    n_raw: int = 1  # raw partitions that must all report before event time advances
+
+    def watermark_input(self) -> float | None:
+        """Event time all input partitions have reached: min over the active ones (the max when
+        every partition is idle, i.e. nothing is pending anywhere)."""
+        if not self.raw_max or len(set(self.raw_max) | self.raw_idle) < self.n_raw:
+            return None
+        active = [t for p, t in self.raw_max.items() if p not in self.raw_idle]
+        return min(active) if active else max(self.raw_max.values())
+
+    def on_marker(self, marker: dict[str, Any]) -> float | None:
+        for p, t in marker.get("wm", {}).items():
+            self.raw_max[p] = max(float(t), self.raw_max.get(p, float("-inf")))
+            self.raw_idle.discard(p)
+        self.raw_idle.update(marker.get("idle", []))
+        return self.watermark_input()
 
 
 class NewsriskWorker:
@@ -80,6 +101,9 @@ class NewsriskWorker:
         self.db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
         self.partitions: dict[int, PartitionState] = {}
         self.lock = asyncio.Lock()
+        self.raw_max: dict[int, float] = {}  # stage 1: max event time per owned raw partition
+        self.raw_seen: dict[int, float] = {}  # stage 1: wall time of the last record
+        self.raw_idle: set[int] = set()
         self._restore_dedup()
         self.app = self._create_app()
 
@@ -114,6 +138,7 @@ class NewsriskWorker:
         app.agent(self.raw_topic, name="newsrisk.score")(self._score_agent)
         app.agent(self.keyed_topic, name="newsrisk.aggregate")(self._aggregate_agent)
         app.timer(CHECKPOINT_EVERY_S)(self._checkpoint_timer)
+        app.timer(1.0)(self._idle_timer)
         app.on_partitions_revoked.connect(self._on_revoked)
         return app
 
@@ -131,11 +156,12 @@ class NewsriskWorker:
                 return
             if newest.tzinfo is None:
                 newest = newest.replace(tzinfo=UTC)
-            cutoff = newest.timestamp() - self.settings.dedup_horizon_s
+            cutoff = newest.timestamp() - 2 * self.settings.dedup_horizon_s
             rows = session.execute(select(
                 ArticleRow.article_id, ArticleRow.source, ArticleRow.url, ArticleRow.title,
                 ArticleRow.text, ArticleRow.published_at,
-            ).where(ArticleRow.published_at >= datetime.fromtimestamp(cutoff, UTC)))
+            ).where(ArticleRow.published_at >= datetime.fromtimestamp(cutoff, UTC))
+                .order_by(ArticleRow.published_at))
             n = 0
             for r in rows:
                 full = f"{r.title}. {r.text}" if r.title and r.text and not r.text.startswith(
@@ -170,27 +196,53 @@ class NewsriskWorker:
                 await self.deadletter_topic.send(value=json.dumps(dl.to_dict()).encode())
             for reason, n in triage.duplicates.items():
                 self.metrics.duplicates.labels(reason).inc(n)
-            max_t = None
             for art in scored:
                 await self.scored_topic.send(key=art.id.encode(),
                                              value=json.dumps(art.to_dict()).encode())
                 for kev in keyed_events(art):
                     await self.keyed_topic.send(key=f"{kev.key_kind}:{kev.key}".encode(),
                                                 value=json.dumps(kev.to_dict()).encode())
+            # Watermark markers: the event time each raw partition of this batch has reached.
+            now = time.monotonic()
+            by_part: dict[int, float] = {}
+            for art, src in zip(scored, triage.sources, strict=True):
                 t = art.published_at.timestamp()
-                max_t = t if max_t is None or t > max_t else max_t
-            if max_t is not None:
-                marker = json.dumps({"wm": max_t}).encode()
-                for p in range(s.partitions):
-                    await self.keyed_topic.send(value=marker, partition=p)
-                self.metrics.watermark.set(max_t)
+                by_part[src] = max(t, by_part.get(src, t))
+            for it in items:
+                if it.partition is not None:
+                    self.raw_seen[it.partition] = now
+                    self.raw_idle.discard(it.partition)
+            for p, t in by_part.items():
+                self.raw_max[p] = max(t, self.raw_max.get(p, t))
+            if by_part:
+                await self._send_marker({str(p): self.raw_max[p] for p in by_part}, [])
+                self.metrics.watermark.set(max(self.raw_max.values()))
             await self.app.producer.flush()
-            await loop.run_in_executor(self.db_executor, lambda: self.store.write(
-                scored=scored, deadletters=triage.deadletters))
+            await loop.run_in_executor(self.db_executor, functools.partial(
+                self.store.write, scored=scored, deadletters=triage.deadletters))
             for art in scored:
                 self.metrics.observe_scored(art)
             for ev in events:
                 ev.ack()
+
+    async def _send_marker(self, wm: dict[str, float], idle: list[str]) -> None:
+        marker = json.dumps({"wm": wm, "idle": idle}).encode()
+        for p in range(self.settings.partitions):
+            await self.keyed_topic.send(value=marker, partition=p)
+
+    async def _idle_timer(self) -> None:
+        """Announce raw partitions that went quiet, so they stop holding back event time."""
+        now = time.monotonic()
+        raw = self.raw_topic.get_topic_name()
+        for tp in self.app.consumer.assignment():
+            if tp.topic == raw and tp.partition not in self.raw_seen:
+                self.raw_seen[tp.partition] = now  # assigned, nothing received yet
+        newly = [p for p, seen in self.raw_seen.items()
+                 if p not in self.raw_idle and now - seen >= IDLE_PARTITION_S]
+        if newly:
+            self.raw_idle.update(newly)
+            await self._send_marker({}, [str(p) for p in newly])
+            await self.app.producer.flush()
 
     # --- stage 2 ----------------------------------------------------------------------------
     def _checkpoint_name(self, partition: int) -> str:
@@ -199,17 +251,22 @@ class NewsriskWorker:
     async def _partition(self, partition: int) -> PartitionState:
         state = self.partitions.get(partition)
         if state is None:
-            stage = build_aggregation_stage(self.settings, explainer=self.explainer)
+            stage = build_aggregation_stage(self.settings, explainer=self.explainer,
+                                            advance_on_events=False)
             loop = asyncio.get_running_loop()
             saved = await loop.run_in_executor(
                 self.db_executor, self.store.load_checkpoint, self._checkpoint_name(partition))
             offset = -1
+            state = PartitionState(stage, offset, n_raw=self.settings.partitions)
             if saved is not None:
                 offset, snapshot = saved
                 stage.load_state_dict(snapshot)
+                state.offset = offset
+                state.raw_max = {k: float(v) for k, v in snapshot.get("raw_max", {}).items()}
+                state.raw_idle = set(snapshot.get("raw_idle", []))
                 log.info("restored aggregation checkpoint",
                          extra={"partition": partition, "offset": offset})
-            state = self.partitions[partition] = PartitionState(stage, offset)
+            self.partitions[partition] = state
         return state
 
     async def _aggregate_agent(self, stream: Any) -> Any:
@@ -223,7 +280,8 @@ class NewsriskWorker:
                 try:
                     data = json.loads(event.value)
                     if "wm" in data:
-                        out = state.stage.advance(float(data["wm"]))
+                        wm = state.on_marker(data)
+                        out = state.stage.advance(wm) if wm is not None else StageOutput()
                     else:
                         out = state.stage.add([KeyedEvent.from_dict(data)])
                 except Exception:  # noqa: BLE001 - internal topic; never crash the agent
@@ -251,7 +309,8 @@ class NewsriskWorker:
                                          value=json.dumps(alert.to_dict()).encode())
         if kept or out.alerts:
             await self.app.producer.flush()
-        snapshot = state.stage.state_dict()
+        snapshot = {**state.stage.state_dict(), "raw_max": state.raw_max,
+                    "raw_idle": sorted(state.raw_idle)}
         offset = state.offset
         await asyncio.get_running_loop().run_in_executor(self.db_executor, lambda: self.store.write(
             windows=kept, alerts=out.alerts,

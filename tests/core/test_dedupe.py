@@ -55,3 +55,14 @@ def test_short_texts_are_not_fingerprinted_and_state_round_trips():
 def test_canonical_url():
     assert canonical_url("HTTP://WWW.Example.com/a/?b=1&utm_medium=x#f") == \
         "https://example.com/a?b=1"
+
+
+def test_verdict_does_not_depend_on_partition_interleaving():
+    text = "Acme recalls a million cars over brake failures"
+    d = Deduplicator(horizon_s=3600)
+    assert d.check_and_add(art("1", text, dt=0)) is None
+    # another partition ran far ahead in event time
+    assert d.check_and_add(art("2", "another partition ran ahead in time", dt=5000)) is None
+    assert d.check_and_add(art("3", text, dt=3000)) == "text"  # within the horizon of copy 1
+    # duplicates are not remembered: the key keeps the first copy's time
+    assert d.check_and_add(art("4", text, dt=4000)) is None

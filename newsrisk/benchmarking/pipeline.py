@@ -1,0 +1,184 @@
+"""Throughput and latency of the live path, next to the bare classifier and a naive agent.
+
+All three figures come from one run on the same machine, so their ratios are meaningful even on
+a noisy host:
+
+- ``model_docs_per_s``: the classifier alone, ``predict`` over the same texts at the same batch
+  size (median of ``reps`` passes);
+- ``pipeline_docs_per_s``: records pre-loaded on the embedded broker, one ``newsrisk worker``
+  process; from the first record received to the last one scored (scraped from /metrics);
+- ``naive_docs_per_s``: a Faust agent that calls the classifier once per message (batch of 1),
+  same broker, same texts;
+- ``e2e_p50_ms``/``e2e_p99_ms``: ingested (Kafka timestamp) → scored, per record, read back from
+  ``news.scored`` while records are produced at about half the measured pipeline throughput.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from itertools import cycle, islice
+from pathlib import Path
+from typing import Any
+
+from newsrisk.config import Settings
+from newsrisk.records import parse_time
+
+Progress = Callable[[str], None]
+
+
+def load_texts(n: int) -> list[dict[str, Any]]:
+    from newsrisk.ingest.sources import bundled_sample
+
+    with gzip.open(bundled_sample(), "rt") as fh:
+        base = [json.loads(line) for line in fh]
+    out = []
+    for i, rec in enumerate(islice(cycle(base), n)):
+        # unique ids and texts so nothing is de-duplicated
+        out.append({**rec, "id": f"bench-{i}", "text": f"{rec['text']} #{i}"})
+    return out
+
+
+def bench_model(texts: list[str], batch: int, reps: int = 3) -> float:
+    from newsrisk.classifiers import load_classifier
+
+    clf = load_classifier(None, max_batch=batch)
+    clf.predict(texts[:batch])  # warm-up
+    rates = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), batch):
+            clf.predict(texts[i:i + batch])
+        rates.append(len(texts) / (time.perf_counter() - t0))
+    return statistics.median(rates)
+
+
+def _wait(cond: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not cond():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(poll_s)
+
+
+def bench_pipeline(records: list[dict[str, Any]], batch: int, workdir: Path,
+                   progress: Progress) -> tuple[float, float, float]:
+    from kafka import KafkaConsumer
+
+    from newsrisk.ingest.producer import produce
+    from newsrisk.streams.broker import free_port, start_broker
+    from newsrisk.streams.process import WorkerProcess
+
+    broker = start_broker(log_path=workdir / "broker.log")
+    settings = Settings(broker=broker.url, database_url=f"sqlite:///{workdir / 'bench.db'}",
+                        metrics_port=free_port(), partitions=4, max_batch=batch)
+    kw = {"bootstrap_servers": [broker.bootstrap]}
+    worker = WorkerProcess(settings, workdir / "worker.log")
+    try:
+        n_tp = len(records) * 2 // 3
+        produce(records[:n_tp], settings.topic_raw, kw)
+        progress(f"throughput: {n_tp} records pre-loaded; starting the worker")
+        worker.start()
+        worker.wait_metrics(180)
+        _wait(lambda: worker.metrics().get("newsrisk_articles_received_total", 0) > 0, 180,
+              "the first record", 0.02)
+        t0 = time.monotonic()
+        _wait(lambda: worker.processed() >= n_tp, 900, "all records", 0.05)
+        rate = n_tp / (time.monotonic() - t0)
+        progress(f"throughput: {rate:.0f} docs/s; latency phase at ~{rate / 2:.0f} docs/s")
+        # Latency: produce the rest paced at about half the sustained rate.
+        rest = records[n_tp:]
+        t_first = parse_time(rest[0]["published_at"]).timestamp()
+        span = max(1.0, parse_time(rest[-1]["published_at"]).timestamp() - t_first)
+        # re-time the records so that they arrive evenly at rate/2 docs/s
+        step = span / max(1, len(rest) - 1)
+        speed = step * (rate / 2)
+        produce(sorted(rest, key=lambda r: r["published_at"]), settings.topic_raw, kw,
+                speed=speed)
+        _wait(lambda: worker.processed() >= len(records), 900, "latency records", 0.1)
+        consumer = KafkaConsumer(settings.topic_scored, bootstrap_servers=[broker.bootstrap],
+                                 auto_offset_reset="earliest", consumer_timeout_ms=3000)
+        rest_ids = {r["id"] for r in rest}
+        lat = []
+        for msg in consumer:
+            d = json.loads(msg.value)
+            if d["id"] in rest_ids:
+                lat.append((parse_time(d["scored_at"]) - parse_time(d["ingested_at"]))
+                           .total_seconds() * 1000)
+        consumer.close()
+    finally:
+        worker.stop()
+        broker.stop()
+    lat.sort()
+    p50 = lat[len(lat) // 2] if lat else float("nan")
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
+    return rate, p50, p99
+
+
+def bench_naive(records: list[dict[str, Any]], workdir: Path) -> float:
+    from newsrisk.ingest.producer import produce
+    from newsrisk.streams.broker import start_broker
+
+    broker = start_broker(log_path=workdir / "broker-naive.log")
+    out = workdir / "naive.json"
+    out.unlink(missing_ok=True)
+    try:
+        produce(records, "bench.naive", {"bootstrap_servers": [broker.bootstrap]})
+        with open(workdir / "naive.log", "wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "newsrisk.benchmarking.naive_agent", broker.url,
+                 str(len(records)), str(out)], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            proc.wait(900)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+        data = json.loads(out.read_text())
+    finally:
+        broker.stop()
+    return data["n"] / (data["t_last"] - data["t_first"])
+
+
+def run(n: int = 1500, n_naive: int = 300, batch: int = 64, workdir: Path | None = None,
+        progress: Progress = print) -> dict[str, Any]:
+    workdir = workdir or Path(".newsrisk/bench")
+    workdir.mkdir(parents=True, exist_ok=True)
+    records = load_texts(n)
+    texts = [r["text"] for r in records]
+    progress(f"bare classifier on {len(texts)} texts, batch {batch}")
+    model = bench_model(texts[:max(batch * 8, 512)], batch)
+    progress(f"bare classifier: {model:.0f} docs/s")
+    pipe, p50, p99 = bench_pipeline(records, batch, workdir, progress)
+    progress(f"naive agent (one classifier call per message) on {n_naive} records")
+    naive = bench_naive(load_texts(n_naive), workdir)
+    return {
+        "model_docs_per_s": round(model, 1),
+        "pipeline_docs_per_s": round(pipe, 1),
+        "naive_docs_per_s": round(naive, 1),
+        "pipeline_vs_model": round(pipe / model, 3),
+        "pipeline_vs_naive": round(pipe / naive, 2),
+        "e2e_p50_ms": round(p50, 1),
+        "e2e_p99_ms": round(p99, 1),
+        "batch": batch,
+        "records": n,
+        "naive_records": n_naive,
+    }
+
+
+def table(res: dict[str, Any]) -> str:
+    rows = [
+        ("bare classifier", f"{res['model_docs_per_s']:.0f} docs/s", "1.00"),
+        ("pipeline (broker + worker)", f"{res['pipeline_docs_per_s']:.0f} docs/s",
+         f"{res['pipeline_vs_model']:.2f}"),
+        ("naive agent (batch 1)", f"{res['naive_docs_per_s']:.0f} docs/s",
+         f"{res['naive_docs_per_s'] / res['model_docs_per_s']:.2f}"),
+        ("e2e latency p50 / p99", f"{res['e2e_p50_ms']:.0f} / {res['e2e_p99_ms']:.0f} ms", ""),
+    ]
+    lines = [f"{'stage':<30}{'figure':>22}{'vs bare':>10}"]
+    lines += [f"{a:<30}{b:>22}{c:>10}" for a, b, c in rows]
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+"""The univariate detector used by ``newsrisk nab``."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+
+from newsrisk.detection import SeriesConfig, SeriesDetector
+
+T0 = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def series(n: int, seed: int = 0, spike_at: int | None = None):
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        t = T0 + timedelta(minutes=5 * i)
+        base = 20 if 8 <= t.hour < 20 else 5
+        v = sum(rng.random() < base / 40 for _ in range(40))
+        if spike_at is not None and spike_at <= i < spike_at + 6:
+            v += 120
+        out.append((t, float(v)))
+    return out
+
+
+def run(det: SeriesDetector, rows):
+    return [det.update(t, v) for t, v in rows]
+
+
+def test_spike_is_the_top_score_and_reported_once():
+    rows = series(288 * 5, spike_at=288 * 4)
+    scores = run(SeriesDetector(), rows)
+    assert all(0.0 <= s < 1.0 for s in scores)
+    assert all(s == 0.0 for s in scores[:288])  # warm-up
+    top = max(range(len(scores)), key=scores.__getitem__)
+    assert 288 * 4 <= top < 288 * 4 + 6
+    # declustered: the onset and at most one escalation report, nothing once the burst is over
+    assert 1 <= sum(1 for s in scores[288 * 4 : 288 * 4 + 6] if s > 0) <= 2
+    assert all(s == 0.0 for s in scores[288 * 4 + 6 : 288 * 4 + 48])
+
+
+def test_causal():
+    a = series(288 * 3, seed=1)
+    b = a[:400] + series(288 * 3, seed=2, spike_at=500)[400:]
+    assert run(SeriesDetector(), a)[:400] == run(SeriesDetector(), b)[:400]
+
+
+def test_state_round_trip():
+    rows = series(288 * 4, seed=3, spike_at=288 * 3)
+    det = SeriesDetector()
+    run(det, rows[:600])
+    restored = SeriesDetector()
+    restored.load_state_dict(json.loads(json.dumps(det.state_dict())))
+    assert run(restored, rows[600:]) == run(det, rows[600:])
+
+
+def test_config_round_trip():
+    cfg = SeriesConfig()
+    assert SeriesConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
