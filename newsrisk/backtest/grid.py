@@ -20,7 +20,7 @@ from newsrisk.detection import DetectorConfig
 from newsrisk.detection.gate import AlertGate
 from newsrisk.records import Alert
 
-DEFAULT_WARNING_SCORES = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
+DEFAULT_WARNING_SCORES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 DEFAULT_MIN_NEGATIVES = (2, 3, 5)
 DEFAULT_KS = (2.0, 3.0, 5.0, 8.0, 12.0, 20.0)
 

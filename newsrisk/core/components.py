@@ -74,7 +74,7 @@ def build_aggregation_stage(
     advance_on_events: bool = True,
 ) -> AggregationStage:
     return AggregationStage(
-        settings.window_specs, detector or build_detector(settings),
+        settings.window_specs, detector if detector is not None else build_detector(settings),
         allowed_lateness_s=settings.allowed_lateness_s, top_evidence=settings.top_evidence,
         explainer=explainer, idle_ttl_s=settings.key_idle_ttl_s,
         advance_on_events=advance_on_events,

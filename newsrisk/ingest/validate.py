@@ -8,10 +8,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsrisk.records import SCHEMA_VERSION, DeadLetter, RawArticle, parse_time
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone surrogates (JSON "\ud800"): not encodable
+# A raw value this many times over its limit is too large whatever cleaning would strip: reject
+# it before copying it through the regex and normalisation passes.
+_RAW_SLACK = 4
 _TICKER = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}$")
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 MAX_DEADLETTER_PAYLOAD = 4096
@@ -45,7 +50,10 @@ def _payload_preview(payload: Any) -> str:
         try:
             text = json.dumps(payload, default=str)[:MAX_DEADLETTER_PAYLOAD]
         except (TypeError, ValueError):
-            text = repr(payload)[:MAX_DEADLETTER_PAYLOAD]
+            try:
+                text = repr(payload)[:MAX_DEADLETTER_PAYLOAD]
+            except Exception:  # noqa: BLE001 - e.g. ints beyond the str-conversion digit limit
+                text = f"<unprintable {type(payload).__name__}>"
     return text
 
 
@@ -57,6 +65,10 @@ def _clean_text(value: Any, field: str, max_chars: int, required: bool) -> str:
     if not isinstance(value, str):
         raise InvalidArticle("wrong_type", f"field {field!r} must be a string, got "
                              f"{type(value).__name__}")
+    if len(value) > _RAW_SLACK * max_chars + 64:
+        raise InvalidArticle("too_large", f"field {field!r} has {len(value)} characters; the "
+                             f"limit is {max_chars}")
+    value = _SURROGATE.sub("\ufffd", value)
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", value)).strip()
     if "\ufffd" in text and text.count("\ufffd") > max(3, len(text) // 20):
         raise InvalidArticle("bad_encoding", f"field {field!r} is mostly undecodable characters")
@@ -71,6 +83,15 @@ def _time(value: Any, field: str) -> datetime:
         return parse_time(value)
     except (ValueError, TypeError, OverflowError, OSError) as exc:
         raise InvalidArticle("bad_timestamp", f"field {field!r}: {exc}") from None
+
+
+def _is_http_url(url: str) -> bool:
+    if not re.match(r"^https?://\S+$", url):
+        return False
+    try:  # what de-duplication will parse: e.g. "http://[::1" raises ValueError there
+        return bool(urlsplit(url).netloc)
+    except ValueError:
+        return False
 
 
 def validate_payload(
@@ -98,7 +119,7 @@ def validate_payload(
             raise InvalidArticle("empty_payload", "payload is empty")
         try:
             payload = json.loads(payload)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also the int digit limit
             raise InvalidArticle("malformed_json", f"payload is not valid JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise InvalidArticle("wrong_type", f"payload must be a JSON object, got "
@@ -110,13 +131,16 @@ def validate_payload(
                              f"(this worker reads {SCHEMA_VERSION})")
     art_id = d.get("id")
     if isinstance(art_id, int) and not isinstance(art_id, bool):
+        if abs(art_id) >= 10 ** limits.max_id_chars:
+            raise InvalidArticle("too_large", f"field 'id' is longer than {limits.max_id_chars} "
+                                 "digits")
         art_id = str(art_id)
     art_id = _clean_text(art_id, "id", limits.max_id_chars, required=True)
     if not art_id:
         raise InvalidArticle("missing_field", "field 'id' is empty")
     source = _clean_text(d.get("source"), "source", 200, required=True) or "unknown"
     url = _clean_text(d.get("url"), "url", limits.max_url_chars, required=False) or None
-    if url and not re.match(r"^https?://\S+$", url):
+    if url and not _is_http_url(url):
         raise InvalidArticle("bad_url", f"field 'url' must be an http(s) URL, got {url[:80]!r}")
     if "published_at" not in d or d["published_at"] in (None, ""):
         raise InvalidArticle("missing_field", "field 'published_at' is required")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from api_support import SCRIPT, T0, TOKEN, call
 
@@ -24,7 +26,7 @@ def test_health_ready_and_openapi(store, start_api):
 def test_ready_is_503_when_the_database_is_gone(tmp_path, start_api):
     from newsrisk.storage.store import Store
 
-    store = Store(f"sqlite:///{tmp_path / 'gone' / 'x.db'}".replace("/gone", ""))
+    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
     api = start_api(store)
     store.engine.dispose()
     (tmp_path / "x.db").unlink()
@@ -46,16 +48,10 @@ def test_alerts_list_filters_and_limits(store, seeded, start_api):
         seeded.fed_alert.id]
     crit = call(api.url, "GET", "/alerts?severity=critical").json["alerts"]
     assert [a["severity"] for a in crit] == ["critical"]
-    since = format_time(T0 + format_delta_h(1))
+    since = format_time(T0 + timedelta(hours=1))
     assert call(api.url, "GET", f"/alerts?since={since}").json["count"] == 1
     assert call(api.url, "GET", "/alerts?limit=1").json["count"] == 1
     assert call(api.url, "GET", "/alerts?limit=500").status == 200
-
-
-def format_delta_h(h: int):
-    from datetime import timedelta
-
-    return timedelta(hours=h)
 
 
 @pytest.mark.parametrize("query,needle", [
@@ -108,7 +104,7 @@ def test_topics(store, seeded, start_api):
     assert set(topics) == {"Fed", "Earnings"}
     fed = topics["Fed"]
     assert fed["articles"] == 2 and set(fed["windows"]) == {"1h", "1d"}
-    assert fed["windows"]["1h"]["start"] == format_time(T0 + format_delta_h(1))  # latest only
+    assert fed["windows"]["1h"]["start"] == format_time(T0 + timedelta(hours=1))  # latest only
     assert fed["windows"]["1h"]["count"] == 1 and fed["windows"]["1d"]["negative"] == 2
     assert topics["Earnings"]["windows"]["1h"]["negative_share"] == 0.5
 

@@ -33,7 +33,7 @@ def wait_for(cond, timeout_s: float, what: str, worker: WorkerProcess) -> None:
         time.sleep(0.5)
 
 
-def stable_windows(store: Store, worker: WorkerProcess, quiet_s: float = 6.0) -> None:
+def stable_windows(store: Store, worker: WorkerProcess, quiet_s: float = 12.0) -> None:
     last, since = -1, time.monotonic()
     deadline = time.monotonic() + 60
     while time.monotonic() - since < quiet_s:
