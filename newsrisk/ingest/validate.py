@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -41,19 +42,34 @@ class InvalidArticle(ValueError):
         self.detail = detail
 
 
+def _shrink(value: Any, depth: int = 0) -> Any:
+    """A bounded copy of a decoded payload: long strings cut, big containers sampled."""
+    if isinstance(value, str):
+        return value[:MAX_DEADLETTER_PAYLOAD]
+    if depth >= 8:
+        return "..."
+    if isinstance(value, dict):
+        return {str(k)[:200]: _shrink(v, depth + 1)
+                for k, v in itertools.islice(value.items(), 50)}
+    if isinstance(value, list | tuple):
+        return [_shrink(v, depth + 1) for v in value[:50]]
+    return value
+
+
 def _payload_preview(payload: Any) -> str:
     if isinstance(payload, bytes | bytearray):
         text = bytes(payload[:MAX_DEADLETTER_PAYLOAD]).decode("utf-8", errors="replace")
     elif isinstance(payload, str):
         text = payload[:MAX_DEADLETTER_PAYLOAD]
-    else:
+    else:  # an in-process caller's dict: never serialise more of it than the preview keeps
         try:
-            text = json.dumps(payload, default=str)[:MAX_DEADLETTER_PAYLOAD]
-        except (TypeError, ValueError):
+            small = _shrink(payload)
             try:
-                text = repr(payload)[:MAX_DEADLETTER_PAYLOAD]
-            except Exception:  # noqa: BLE001 - e.g. ints beyond the str-conversion digit limit
-                text = f"<unprintable {type(payload).__name__}>"
+                text = json.dumps(small, default=str)[:MAX_DEADLETTER_PAYLOAD]
+            except (TypeError, ValueError):
+                text = repr(small)[:MAX_DEADLETTER_PAYLOAD]
+        except Exception:  # noqa: BLE001 - e.g. ints beyond the str-conversion digit limit
+            text = f"<unprintable {type(payload).__name__}>"
     return text
 
 

@@ -104,6 +104,7 @@ class NewsriskWorker:
         self.raw_max: dict[int, float] = {}  # stage 1: max event time per owned raw partition
         self.raw_seen: dict[int, float] = {}  # stage 1: wall time of the last record
         self.raw_idle: set[int] = set()
+        self.raw_offset: dict[int, int] = {}  # stage 1: last offset consumed per raw partition
         self._restore_dedup()
         self.app = self._create_app()
 
@@ -212,6 +213,9 @@ class NewsriskWorker:
                 if it.partition is not None:
                     self.raw_seen[it.partition] = now
                     self.raw_idle.discard(it.partition)
+                    if it.offset is not None:
+                        self.raw_offset[it.partition] = max(
+                            it.offset, self.raw_offset.get(it.partition, -1))
             for p, t in by_part.items():
                 self.raw_max[p] = max(t, self.raw_max.get(p, t))
             if by_part:
@@ -231,9 +235,21 @@ class NewsriskWorker:
             await self.keyed_topic.send(value=marker, partition=p)
 
     async def _idle_timer(self) -> None:
-        """Announce raw partitions that went quiet, so they stop holding back event time."""
+        """Announce raw partitions that went quiet, so they stop holding back event time; update
+        the consumer-lag gauge (high watermark - next offset; Tansu under-reports the high
+        watermark, so there the gauge is a lower bound)."""
         now = time.monotonic()
         raw = self.raw_topic.get_topic_name()
+        lag = 0
+        for tp in self.app.consumer.assignment():
+            if tp.topic == raw:
+                try:
+                    high = self.app.consumer.highwater(tp)
+                except Exception:  # noqa: BLE001 - unknown yet
+                    high = None
+                if high is not None:
+                    lag += max(0, int(high) - (self.raw_offset.get(tp.partition, -1) + 1))
+        self.metrics.lag.set(lag)
         for tp in self.app.consumer.assignment():
             if tp.topic == raw and tp.partition not in self.raw_seen:
                 self.raw_seen[tp.partition] = now  # assigned, nothing received yet

@@ -62,7 +62,7 @@ big_text = st.integers(0, len(BIG_TEXTS) - 1).map(BIG_TEXTS.__getitem__)
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), small_text)
 junk = st.recursive(json_scalar, lambda c: st.one_of(st.lists(c, max_size=3),
                                                    st.dictionaries(small_text, c, max_size=3)),
-                    max_leaves=6)
+                    max_leaves=4)
 
 
 def field_values(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -150,3 +150,29 @@ def mutated(rng: random.Random, i: int) -> Any:
     if op < 0.35:
         return data.decode("utf-8", "surrogatepass")
     return data
+
+
+def splice(rng: random.Random, payloads: list[Any]) -> bytes:
+    """Derive a broken payload from generated ones: flip, truncate, glue, or duplicate keys."""
+    def as_bytes(p: Any) -> bytes:
+        if isinstance(p, bytes):
+            return p
+        if isinstance(p, str):
+            return p.encode("utf-8", "surrogatepass")
+        return json.dumps(p, default=str).encode("utf-8", "surrogatepass")
+
+    a = as_bytes(rng.choice(payloads))[:5000]
+    op = rng.randrange(5)
+    if op == 0 and a:
+        buf = bytearray(a)
+        for _ in range(rng.randint(1, 3)):
+            buf[rng.randrange(len(buf))] = rng.randrange(256)
+        return bytes(buf)
+    if op == 1:
+        return a[: rng.randrange(len(a) + 1)]
+    if op == 2:
+        b = as_bytes(rng.choice(payloads))[:5000]
+        return a[: len(a) // 2] + b[len(b) // 2:]
+    if op == 3:  # duplicate keys: the last one wins in json.loads
+        return b'{"id": "dup", "id": ' + a[:200] + b', "published_at": 1}'
+    return a
