@@ -35,6 +35,7 @@ class ScoringConfig:
     scales: tuple[int, ...] = (1, 3, 12)  # windows summed per scale
     score_scale: float = 4.0  # score = surprise / (surprise + score_scale)
     warmup_obs: int = 288  # windows before a key may alert
+    combine: str = "min"  # "min": best scale, Bonferroni; "hmp": harmonic mean p over scales
 
 
 def _from_dict(cls: type, data: dict[str, Any]) -> Any:

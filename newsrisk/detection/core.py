@@ -35,6 +35,7 @@ class CountSurprise:
         "_disp_w",
         "_disp_touched",
         "_bonferroni",
+        "_hmp",
         "expected",
         "alpha",
         "p_value",
@@ -43,7 +44,9 @@ class CountSurprise:
         "expected_sum",
     )
 
-    def __init__(self, cfg: BaselineConfig, scales: tuple[int, ...]) -> None:
+    def __init__(
+        self, cfg: BaselineConfig, scales: tuple[int, ...], combine: str = "min"
+    ) -> None:
         if not scales or min(scales) < 1:
             raise ValueError("scales must be positive window counts")
         self.cfg = cfg
@@ -61,6 +64,9 @@ class CountSurprise:
         self._disp_w = [0.0] * ns
         self._disp_touched = 0.0
         self._bonferroni = math.log10(ns)
+        if combine not in ("min", "hmp"):
+            raise ValueError(f"unknown scale combination {combine!r}")
+        self._hmp = combine == "hmp"
         # evidence of the last step
         self.expected = 0.0
         self.alpha = 0.0
@@ -108,6 +114,7 @@ class CountSurprise:
         best_s = 0.0
         best_p = 1.0
         best_i = 0
+        inv_p = 0.0
         for i, k in enumerate(self.scales):
             if k > n:
                 break
@@ -123,10 +130,13 @@ class CountSurprise:
             if sx > smu:
                 s = -nb_log10_sf(sx, smu, a + unc)
                 p = 10.0**-s
+                inv_p += 10.0 ** min(s, 300.0)
                 if s > best_s:
                     best_s, best_p, best_i = s, p, i
                     self.observed_sum = sx
                     self.expected_sum = smu
+            else:
+                inv_p += 1.0
             resid = (sxc - smu) ** 2 - smu
             self._disp_num[i] = self._disp_num[i] * k_disp + resid
             self._disp_den[i] = self._disp_den[i] * k_disp + smu * smu
@@ -141,6 +151,11 @@ class CountSurprise:
         self.alpha = a1
         self.p_value = best_p
         self.best_scale = self.scales[best_i]
+        if self._hmp:
+            # harmonic mean p over the scales (missing / below-mean scales count as p = 1)
+            ns = len(self.scales)
+            inv_p += sum(1.0 for k in self.scales if k > n)
+            return max(math.log10(max(inv_p, 1e-300) / ns), 0.0)
         return max(best_s - self._bonferroni, 0.0)
 
     def state_dict(self) -> dict[str, Any]:

@@ -24,7 +24,9 @@ class SeriesDetector:
 
     def __init__(self, config: SeriesConfig | None = None) -> None:
         self.config = config or SeriesConfig()
-        self.core = CountSurprise(self.config.baseline, self.config.scoring.scales)
+        self.core = CountSurprise(
+            self.config.baseline, self.config.scoring.scales, self.config.scoring.combine
+        )
         cfg = self.config
         self.calibrator = _calibrator(cfg)
         self._memory = 0.0  # surprise of the last reported event, decayed
@@ -67,7 +69,9 @@ class SeriesDetector:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.config = SeriesConfig.from_dict(state["config"])
-        self.core = CountSurprise(self.config.baseline, self.config.scoring.scales)
+        self.core = CountSurprise(
+            self.config.baseline, self.config.scoring.scales, self.config.scoring.combine
+        )
         self.core.load_state_dict(state["core"])
         cfg = self.config
         self.calibrator = _calibrator(cfg)
