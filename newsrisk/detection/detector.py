@@ -79,7 +79,7 @@ class _KeyState:
     __slots__ = ("negatives", "volume", "share", "gate", "first_t", "last_t")
 
     def __init__(self, cfg: DetectorConfig) -> None:
-        self.negatives = CountSurprise(cfg.baseline, cfg.scoring.scales)
+        self.negatives = CountSurprise(cfg.baseline, cfg.scoring.scales, cfg.scoring.combine)
         self.volume = SeasonalRate(cfg.baseline)
         self.share = _ShareBaseline()
         self.gate = AlertGate(cfg.release_score, cfg.cooldown_windows)

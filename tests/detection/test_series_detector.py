@@ -58,3 +58,13 @@ def test_state_round_trip():
 def test_config_round_trip():
     cfg = SeriesConfig()
     assert SeriesConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
+
+
+def test_harmonic_mean_combination_finds_the_spike():
+    cfg = SeriesConfig()
+    cfg.scoring.combine = "hmp"
+    rows = series(288 * 5, seed=4, spike_at=288 * 4)
+    scores = run(SeriesDetector(cfg), rows)
+    top = max(range(len(scores)), key=scores.__getitem__)
+    assert 288 * 4 <= top < 288 * 4 + 6
+    assert SeriesConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
