@@ -43,9 +43,11 @@ def _parse(line: str) -> tuple[dict[str, Any] | None, str]:
     return obj, full
 
 
-def _entities(obj: dict[str, Any]) -> list[str]:
-    tickers = obj.get("tickers") or obj.get("entities") or []
-    return [str(t) for t in tickers] if isinstance(tickers, list) else []
+def _entities(obj: dict[str, Any], text: str, resolver: Any) -> list[str]:
+    """Tickers the text mentions (cashtags, company names), merged with the supplied ones."""
+    hints = obj.get("tickers") or obj.get("entities") or []
+    hints = [str(t) for t in hints] if isinstance(hints, list) else []
+    return list(resolver.resolve(text, hints))
 
 
 def _lines(stream: TextIO) -> Iterator[str]:
@@ -59,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
         clf = load_classifier(args.model, args.device, args.quantize, max_batch=args.batch_size)
     except (OSError, ValueError) as exc:
         raise CommandError(f"cannot load model: {exc}") from exc
+    from newsrisk.core.components import build_resolver
+
+    resolver = build_resolver()
     lines = _lines(sys.stdin)
     out = sys.stdout
     while chunk := list(islice(lines, max(args.chunk, 1))):
@@ -75,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
                 "id": obj.get("id"),
                 "sentiment": {"label": s.label, "probs": s.probs, "score": s.score},
                 "topics": [{"label": t.label, "score": t.score} for t in pred.topics],
-                "entities": _entities(obj),
+                "entities": _entities(obj, text, resolver),
             }
             out.write(json.dumps(row) + "\n")
         out.flush()

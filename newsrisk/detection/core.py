@@ -44,9 +44,7 @@ class CountSurprise:
         "expected_sum",
     )
 
-    def __init__(
-        self, cfg: BaselineConfig, scales: tuple[int, ...], combine: str = "min"
-    ) -> None:
+    def __init__(self, cfg: BaselineConfig, scales: tuple[int, ...], combine: str = "min") -> None:
         if not scales or min(scales) < 1:
             raise ValueError("scales must be positive window counts")
         self.cfg = cfg
@@ -115,6 +113,7 @@ class CountSurprise:
         best_p = 1.0
         best_i = 0
         inv_p = 0.0
+        hmp = self._hmp
         for i, k in enumerate(self.scales):
             if k > n:
                 break
@@ -130,12 +129,13 @@ class CountSurprise:
             if sx > smu:
                 s = -nb_log10_sf(sx, smu, a + unc)
                 p = 10.0**-s
-                inv_p += 10.0 ** min(s, 300.0)
+                if hmp:
+                    inv_p += 10.0 ** min(s, 300.0)
                 if s > best_s:
                     best_s, best_p, best_i = s, p, i
                     self.observed_sum = sx
                     self.expected_sum = smu
-            else:
+            elif hmp:
                 inv_p += 1.0
             resid = (sxc - smu) ** 2 - smu
             self._disp_num[i] = self._disp_num[i] * k_disp + resid
@@ -151,7 +151,7 @@ class CountSurprise:
         self.alpha = a1
         self.p_value = best_p
         self.best_scale = self.scales[best_i]
-        if self._hmp:
+        if hmp:
             # harmonic mean p over the scales (missing / below-mean scales count as p = 1)
             ns = len(self.scales)
             inv_p += sum(1.0 for k in self.scales if k > n)

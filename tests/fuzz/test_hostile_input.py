@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import tracemalloc
 from collections.abc import Sequence
 from datetime import timedelta
@@ -155,8 +156,10 @@ def test_10mb_payloads_are_too_large_without_reading_them(stage, payload):
 
 def test_duplicate_flood_memory_is_bounded(classifier):
     """50,000 records, 80% duplicates (by id, URL with tracking parameters, text, retweet),
-    through a stage whose de-duplication memory is capped at 1,000 keys, all under tracemalloc.
-    Records are compact so that tracing (about 8x slower) stays affordable."""
+    through a stage whose de-duplication memory is capped at 1,000 keys. The interpreter's
+    allocated blocks must not grow over the whole flood, and the tracemalloc peak is measured
+    over its last 10,000 records (tracing is ~8x slower; by then the memory is saturated, so
+    any unbounded growth shows)."""
     max_keys = 1000
     stage = make_stage(classifier, dedup_max_entries=max_keys)
     text = "Acme Corp shares plunge 40% after the regulator opens a fraud probe"
@@ -178,18 +181,23 @@ def test_duplicate_flood_memory_is_bounded(classifier):
 
     flood = [rec(i, i % 5) for i in range(50_000)]
     accepted = duplicates = 0
-    tracemalloc.start()
+    blocks: list[int] = []
     try:
         for start in range(0, len(flood), 64):
+            if start == 40_000 - 40_000 % 64:
+                tracemalloc.start()
             out = stage.triage(incoming(flood[start:start + 64], start))
             assert not out.deadletters
             accepted += len(out.accepted)
             duplicates += sum(out.duplicates.values())
             assert len(stage.dedup) <= max_keys
             del out
+            if start % 6400 == 0:
+                blocks.append(sys.getallocatedblocks())
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    assert blocks[-1] - blocks[1] < 20_000, blocks  # flat after the first 6,400 records
     assert accepted + duplicates == 50_000
     assert accepted >= 10_000  # every unique record gets through
     assert duplicates >= 39_000, "the capped memory still catches the flood"
@@ -210,7 +218,7 @@ def test_scoring_survives_adversarial_text(classifier, resolver):
     printable = [w for w in WEIRD if not re.search("[\ufffd\ud800-\udfff]", w)]
     while len(texts) < 210:
         parts = rng.sample(HTML + printable + ["Apple", "AAPL", "$GOOG", "Fed", "plunge"], 5)
-        texts.append((" ".join(parts) * rng.randint(1, 400))[:20_000])
+        texts.append(" ".join(parts) * rng.randint(1, 30))
     items = incoming([{**base_record(i), "id": f"s{i}", "url": None, "text": t}
                       for i, t in enumerate(texts)])
     triage = stage.triage(items)
