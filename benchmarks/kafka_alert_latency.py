@@ -35,7 +35,7 @@ def main() -> int:
     args = ap.parse_args()
     tickers = args.tickers.split(",")
     neutral, bearish = tfns_pools(args.tfns)
-    sc = build(tickers, neutral, bearish, days=2, per_hour=1, spike_size=20)
+    sc = build(tickers, neutral, bearish, days=4, per_hour=1, spike_size=20)
     tmp = Path(tempfile.mkdtemp(prefix="newsrisk-latency-"))
     broker = start_broker(log_path=tmp / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{tmp / 'db.sqlite'}",

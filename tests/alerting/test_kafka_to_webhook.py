@@ -31,7 +31,7 @@ TFNS = SHARED / "sentiment" / "tfns" / "sent_valid.csv"
 @pytest.mark.skipif(not TFNS.exists(), reason=f"{TFNS} not present")
 def test_spike_in_kafka_reaches_the_webhook(tmp_path: Path):
     neutral, bearish = tfns_pools(str(TFNS))
-    scenario = build(["KO"], neutral, bearish, days=2, per_hour=1, spike_size=20)
+    scenario = build(["KO"], neutral, bearish, days=4, per_hour=1, spike_size=20)
     broker = start_broker(log_path=tmp_path / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
                         metrics_port=free_port(), partitions=1, max_batch=32)
