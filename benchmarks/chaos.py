@@ -109,7 +109,7 @@ class Run:
         self.killed: set[int] = set()
 
     def worker(self) -> WorkerProcess:
-        s = self.settings.with_overrides(metrics_port=free_port())
+        s = self.settings.with_overrides(metrics_port=free_port(), web_port=free_port())
         w = WorkerProcess(s, self.workdir / f"worker-{len(self.workers)}.log").start()
         self.workers.append(w)
         w.wait_metrics(240)

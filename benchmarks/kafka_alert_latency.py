@@ -39,7 +39,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="newsrisk-latency-"))
     broker = start_broker(log_path=tmp / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{tmp / 'db.sqlite'}",
-                        metrics_port=free_port(), partitions=1, max_batch=32)
+                        metrics_port=free_port(), web_port=free_port(), partitions=1, max_batch=32)
     kw = {"bootstrap_servers": [broker.bootstrap]}
     worker = WorkerProcess(settings, tmp / "worker.log").start()
     lat = {}

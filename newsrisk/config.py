@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 SECRET_FIELDS = ("kafka_sasl_password", "api_token")
+FILE_FIELDS = (*SECRET_FIELDS, "database_url")  # may come from NEWSRISK_<NAME>_FILE
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,18 @@ class Settings:
         for name in SECRET_FIELDS:
             if d.get(name):
                 d[name] = "***"
+        d["database_url"] = redact_url(self.database_url)
+        d["broker"] = redact_url(self.broker)
         return d
 
     def with_overrides(self, **kwargs: Any) -> Settings:
         clean = {k: v for k, v in kwargs.items() if v is not None}
         return replace(self, **clean)
+
+
+def redact_url(url: str) -> str:
+    """``scheme://user:secret@host`` -> ``scheme://user:***@host``."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
 def _coerce(raw: str, default: Any, name: str) -> Any:
@@ -164,7 +173,7 @@ def load_settings(
         key = f"NEWSRISK_{name.upper()}"
         if key in env:
             values[name] = _coerce(env[key], getattr(defaults, name), key)
-        elif name in SECRET_FIELDS and f"{key}_FILE" in env:
+        elif name in FILE_FIELDS and f"{key}_FILE" in env:
             values[name] = Path(env[f"{key}_FILE"]).read_text().strip()
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = replace(defaults, **values)

@@ -76,7 +76,7 @@ def bench_pipeline(records: list[dict[str, Any]], batch: int, workdir: Path,
 
     broker = start_broker(log_path=workdir / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{workdir / 'bench.db'}",
-                        metrics_port=free_port(), partitions=4, max_batch=batch)
+                        metrics_port=free_port(), web_port=free_port(), partitions=4, max_batch=batch)
     kw = {"bootstrap_servers": [broker.bootstrap]}
     worker = WorkerProcess(settings, workdir / "worker.log")
     try:

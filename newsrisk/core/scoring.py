@@ -87,7 +87,14 @@ class ScoringStage:
                     item.topic, item.partition, item.offset,
                 ))
                 continue
-            reason = self.dedup.check_and_add(article)
+            try:
+                reason = self.dedup.check_and_add(article)
+            except Exception as exc:  # noqa: BLE001 - a worker must never crash on input
+                out.deadletters.append(to_deadletter(
+                    item.payload, InvalidArticle("invalid", f"de-duplication failed: {exc!r}"),
+                    item.topic, item.partition, item.offset,
+                ))
+                continue
             if reason is not None:
                 out.duplicates[reason] += 1
                 continue

@@ -34,7 +34,7 @@ def test_spike_in_kafka_reaches_the_webhook(tmp_path: Path):
     scenario = build(["KO"], neutral, bearish, days=4, per_hour=1, spike_size=20)
     broker = start_broker(log_path=tmp_path / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-                        metrics_port=free_port(), partitions=1, max_batch=32)
+                        metrics_port=free_port(), web_port=free_port(), partitions=1, max_batch=32)
     kw = {"bootstrap_servers": [broker.bootstrap]}
     worker = WorkerProcess(settings, tmp_path / "worker.log").start()
     try:

@@ -49,7 +49,7 @@ def test_kill_restart_matches_backtest(tmp_path, classifier, resolver):
         records = [json.loads(line) for line in islice(fh, N)]
     broker = start_broker(log_path=tmp_path / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
-                        metrics_port=free_port(), partitions=2, max_batch=32)
+                        metrics_port=free_port(), web_port=free_port(), partitions=2, max_batch=32)
     store = Store(settings.database_url)
     offline = Pipeline(settings, classifier=classifier, resolver=resolver)
     expected_results = offline.run(records)

@@ -38,7 +38,7 @@ def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
     broker = start_broker(log_path=tmp / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{tmp / 'db.sqlite'}",
-                        metrics_port=free_port(), partitions=2, max_batch=32)
+                        metrics_port=free_port(), web_port=free_port(), partitions=2, max_batch=32)
     worker = WorkerProcess(settings, tmp / "worker.log").start()
     try:
         worker.wait_metrics(180)
