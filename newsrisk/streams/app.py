@@ -176,58 +176,71 @@ class NewsriskWorker:
         log.info("restored de-duplication memory", extra={"keys_from_articles": n})
 
     async def _score_agent(self, stream: Any) -> Any:
+        """Classify batch k+1 while batch k is published, stored and acked (one step behind)."""
         s = self.settings
         loop = asyncio.get_running_loop()
-        async for events in stream.noack_take(s.max_batch, within=s.max_wait_s):
-            items = [
-                Incoming(ev.value, datetime.fromtimestamp(ev.message.timestamp, UTC)
-                         if ev.message.timestamp else None,
-                         ev.message.topic, ev.message.partition, ev.message.offset)
-                for ev in events
-            ]
-            self.metrics.received.inc(len(items))
-            triage = self.scoring.triage(items)
-            t0 = time.perf_counter()
-            scored = await loop.run_in_executor(self.executor, self.scoring.classify,
-                                                triage.accepted)
-            if scored:
-                self.metrics.observe_batch(len(scored), time.perf_counter() - t0)
-            for dl in triage.deadletters:
-                self.metrics.observe_deadletter(dl)
-                await self.deadletter_topic.send(value=json.dumps(dl.to_dict()).encode())
-            for reason, n in triage.duplicates.items():
-                self.metrics.duplicates.labels(reason).inc(n)
-            for art in scored:
-                await self.scored_topic.send(key=art.id.encode(),
-                                             value=json.dumps(art.to_dict()).encode())
-                for kev in keyed_events(art):
-                    await self.keyed_topic.send(key=f"{kev.key_kind}:{kev.key}".encode(),
-                                                value=json.dumps(kev.to_dict()).encode())
-            # Watermark markers: the event time each raw partition of this batch has reached.
-            now = time.monotonic()
-            by_part: dict[int, float] = {}
-            for art, src in zip(scored, triage.sources, strict=True):
-                t = art.published_at.timestamp()
-                by_part[src] = max(t, by_part.get(src, t))
-            for it in items:
-                if it.partition is not None:
-                    self.raw_seen[it.partition] = now
-                    self.raw_idle.discard(it.partition)
-                    if it.offset is not None:
-                        self.raw_offset[it.partition] = max(
-                            it.offset, self.raw_offset.get(it.partition, -1))
-            for p, t in by_part.items():
-                self.raw_max[p] = max(t, self.raw_max.get(p, t))
-            if by_part:
-                await self._send_marker({str(p): self.raw_max[p] for p in by_part}, [])
-                self.metrics.watermark.set(max(self.raw_max.values()))
-            await self.app.producer.flush()
-            await loop.run_in_executor(self.db_executor, functools.partial(
-                self.store.write, scored=scored, deadletters=triage.deadletters))
-            for art in scored:
-                self.metrics.observe_scored(art)
-            for ev in events:
-                ev.ack()
+        finishing: asyncio.Task[None] | None = None
+        try:
+            async for events in stream.noack_take(s.max_batch, within=s.max_wait_s):
+                items = [
+                    Incoming(ev.value, datetime.fromtimestamp(ev.message.timestamp, UTC)
+                             if ev.message.timestamp else None,
+                             ev.message.topic, ev.message.partition, ev.message.offset)
+                    for ev in events
+                ]
+                now = time.monotonic()
+                for it in items:
+                    if it.partition is not None:
+                        self.raw_seen[it.partition] = now
+                        self.raw_idle.discard(it.partition)
+                        if it.offset is not None:
+                            self.raw_offset[it.partition] = max(
+                                it.offset, self.raw_offset.get(it.partition, -1))
+                self.metrics.received.inc(len(items))
+                triage = self.scoring.triage(items)
+                t0 = time.perf_counter()
+                scored = await loop.run_in_executor(self.executor, self.scoring.classify,
+                                                    triage.accepted)
+                if scored:
+                    self.metrics.observe_batch(len(scored), time.perf_counter() - t0)
+                if finishing is not None:
+                    await finishing  # keeps output order and bounds the work in flight
+                finishing = asyncio.ensure_future(self._finish_batch(events, triage, scored))
+        finally:
+            if finishing is not None and not finishing.done():
+                await finishing
+
+    async def _finish_batch(self, events: list[Any], triage: Any, scored: list[Any]) -> None:
+        """Publish, store and ack one classified batch; acks come last (at-least-once)."""
+        loop = asyncio.get_running_loop()
+        for dl in triage.deadletters:
+            self.metrics.observe_deadletter(dl)
+            await self.deadletter_topic.send(value=json.dumps(dl.to_dict()).encode())
+        for reason, n in triage.duplicates.items():
+            self.metrics.duplicates.labels(reason).inc(n)
+        for art in scored:
+            await self.scored_topic.send(key=art.id.encode(),
+                                         value=json.dumps(art.to_dict()).encode())
+            for kev in keyed_events(art):
+                await self.keyed_topic.send(key=f"{kev.key_kind}:{kev.key}".encode(),
+                                            value=json.dumps(kev.to_dict()).encode())
+        # Watermark markers: the event time each raw partition of this batch has reached.
+        by_part: dict[int, float] = {}
+        for art, src in zip(scored, triage.sources, strict=True):
+            t = art.published_at.timestamp()
+            by_part[src] = max(t, by_part.get(src, t))
+        for p, t in by_part.items():
+            self.raw_max[p] = max(t, self.raw_max.get(p, t))
+        if by_part:
+            await self._send_marker({str(p): self.raw_max[p] for p in by_part}, [])
+            self.metrics.watermark.set(max(self.raw_max.values()))
+        await self.app.producer.flush()
+        await loop.run_in_executor(self.db_executor, functools.partial(
+            self.store.write, scored=scored, deadletters=triage.deadletters))
+        for art in scored:
+            self.metrics.observe_scored(art)
+        for ev in events:
+            ev.ack()
 
     async def _send_marker(self, wm: dict[str, float], idle: list[str]) -> None:
         marker = json.dumps({"wm": wm, "idle": idle}).encode()
