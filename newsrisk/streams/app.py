@@ -254,6 +254,7 @@ class NewsriskWorker:
         now = time.monotonic()
         raw = self.raw_topic.get_topic_name()
         lag = 0
+        caught_up: set[int] = set()
         for tp in self.app.consumer.assignment():
             if tp.topic == raw:
                 try:
@@ -261,13 +262,17 @@ class NewsriskWorker:
                 except Exception:  # noqa: BLE001 - unknown yet
                     high = None
                 if high is not None:
-                    lag += max(0, int(high) - (self.raw_offset.get(tp.partition, -1) + 1))
+                    behind = max(0, int(high) - (self.raw_offset.get(tp.partition, -1) + 1))
+                    lag += behind
+                    if behind == 0:
+                        caught_up.add(tp.partition)
+                if tp.partition not in self.raw_seen:
+                    self.raw_seen[tp.partition] = now  # assigned, nothing received yet
         self.metrics.lag.set(lag)
-        for tp in self.app.consumer.assignment():
-            if tp.topic == raw and tp.partition not in self.raw_seen:
-                self.raw_seen[tp.partition] = now  # assigned, nothing received yet
+        # Idle = nothing received for a while *and* nothing pending by the high watermark, so a
+        # partition paused by a rebalance (high watermark not known yet) never counts as idle.
         newly = [p for p, seen in self.raw_seen.items()
-                 if p not in self.raw_idle and now - seen >= IDLE_PARTITION_S]
+                 if p not in self.raw_idle and p in caught_up and now - seen >= IDLE_PARTITION_S]
         if newly:
             self.raw_idle.update(newly)
             await self._send_marker({}, [str(p) for p in newly])
@@ -302,6 +307,8 @@ class NewsriskWorker:
         async for event in stream.noack().events():
             async with self.lock:
                 partition = event.message.partition
+                if event.message.tp not in self.app.consumer.assignment():
+                    continue  # revoked while buffered: the new owner processes it (not acked)
                 state = await self._partition(partition)
                 if event.message.offset <= state.offset:
                     event.ack()  # already part of the restored state
