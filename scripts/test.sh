@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -n "${VIRTUAL_ENV:-}" ] || . .venv/bin/activate
-ruff check newsrisk tests benchmarks
+ruff check newsrisk tests benchmarks scripts
 python -m pytest -q -p no:cacheprovider "$@"
