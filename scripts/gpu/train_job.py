@@ -22,7 +22,8 @@ RECIPES = {
 }
 torch.set_num_threads(2)
 mode = sys.argv[1]
-res = Path("/tmp/res"); res.mkdir(exist_ok=True)
+res = Path("/tmp/res")
+res.mkdir(exist_ok=True)
 evs = {k: load_suite(D, k) for k in ("tfns", "tfnt", "fpb_50", "fpb_all")}
 if mode == "train":
     name = sys.argv[2]
@@ -30,7 +31,8 @@ if mode == "train":
     cfg = TrainConfig(base=BASE, **{**RECIPES.get(name, {}), **extra})
     t = time.time()
     out = train(D, Path(f"/tmp/models/{name}"), cfg, device="cuda", eval_sets=evs)
-    (res / f"{name}.json").write_text(json.dumps({"cfg": dataclasses.asdict(cfg), "history": out["history"], "secs": time.time() - t}))
+    summary = {"cfg": dataclasses.asdict(cfg), "history": out["history"], "secs": time.time() - t}
+    (res / f"{name}.json").write_text(json.dumps(summary))
 elif mode == "finbert":
     cfg = TrainConfig(base=BASE, **RECIPES[sys.argv[2]])
     r = finbert_protocol(D, cfg, device="cuda")
