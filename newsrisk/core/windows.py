@@ -122,13 +122,12 @@ class WindowAggregator:
         late = False
         for spec in self.specs:
             first = math.floor(t / spec.step_s) * spec.step_s
+            # None until the first window closes: before that no event can be late, whatever
+            # order the input partitions interleave in.
             next_start = self._next_start[spec.name]
-            if next_start is None:
-                next_start = first - spec.size_s + spec.step_s
-                self._next_start[spec.name] = next_start
             for j in range(spec.size_s // spec.step_s):
                 start = first - j * spec.step_s
-                if start < next_start:
+                if next_start is not None and start < next_start:
                     late = True
                     continue
                 acc = self._open.get((spec.name, ev.key_kind, ev.key, start))
@@ -160,7 +159,10 @@ class WindowAggregator:
         for spec in self.specs:
             next_start = self._next_start[spec.name]
             if next_start is None:
-                continue
+                pending = [st for (sn, _, _, st) in self._open if sn == spec.name]
+                if not pending:
+                    continue
+                next_start = min(pending)
             while next_start + spec.size_s <= watermark:
                 keys = {(kk, k) for (sn, kk, k, st) in self._open
                         if sn == spec.name and st == next_start}

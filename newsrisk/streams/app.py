@@ -105,6 +105,8 @@ class NewsriskWorker:
         self.raw_seen: dict[int, float] = {}  # stage 1: wall time of the last record
         self.raw_idle: set[int] = set()
         self.raw_offset: dict[int, int] = {}  # stage 1: last offset consumed per raw partition
+        self._raw_owned: set[int] = set()
+        self._assignments = 0
         self._restore_dedup()
         self.app = self._create_app()
 
@@ -141,11 +143,19 @@ class NewsriskWorker:
         app.timer(CHECKPOINT_EVERY_S)(self._checkpoint_timer)
         app.timer(1.0)(self._idle_timer)
         app.on_partitions_revoked.connect(self._on_revoked)
+        app.on_partitions_assigned.connect(self._on_assigned)
         return app
 
     # --- stage 1 ----------------------------------------------------------------------------
     def _restore_dedup(self) -> None:
         """Rebuild the de-duplication memory from articles already stored (restart safety)."""
+        loaded = self._load_dedup_keys()
+        for keys, t in loaded:
+            self.scoring.dedup.add(keys, t)
+        log.info("restored de-duplication memory", extra={"keys_from_articles": len(loaded)})
+
+    def _load_dedup_keys(self) -> list[tuple[Any, float]]:
+        """De-duplication keys of the stored articles within twice the horizon (a DB read)."""
         from sqlalchemy import func, select
         from sqlalchemy.orm import Session
 
@@ -154,7 +164,7 @@ class NewsriskWorker:
         with Session(self.store.engine) as session:
             newest = session.scalar(select(func.max(ArticleRow.published_at)))
             if newest is None:
-                return
+                return []
             if newest.tzinfo is None:
                 newest = newest.replace(tzinfo=UTC)
             cutoff = newest.timestamp() - 2 * self.settings.dedup_horizon_s
@@ -163,7 +173,7 @@ class NewsriskWorker:
                 ArticleRow.text, ArticleRow.published_at,
             ).where(ArticleRow.published_at >= datetime.fromtimestamp(cutoff, UTC))
                 .order_by(ArticleRow.published_at))
-            n = 0
+            out = []
             for r in rows:
                 full = f"{r.title}. {r.text}" if r.title and r.text and not r.text.startswith(
                     r.title) else (r.text or r.title)
@@ -171,9 +181,8 @@ class NewsriskWorker:
                 published = r.published_at
                 if published.tzinfo is None:
                     published = published.replace(tzinfo=UTC)
-                self.scoring.dedup.add(keys, published.timestamp())
-                n += 1
-        log.info("restored de-duplication memory", extra={"keys_from_articles": n})
+                out.append((keys, published.timestamp()))
+        return out
 
     async def _score_agent(self, stream: Any) -> Any:
         """Classify batch k+1 while batch k is published, stored and acked (one step behind)."""
@@ -370,7 +379,24 @@ class NewsriskWorker:
                 if state.pending and time.monotonic() - state.last_checkpoint >= CHECKPOINT_EVERY_S:
                     await self._flush(partition, state)
 
+    async def _on_assigned(self, app: Any, assigned: Any, **kwargs: Any) -> None:
+        """Raw partitions taken over from another worker: reload the de-duplication memory from
+        the database, which holds what the previous owner accepted."""
+        raw = self.raw_topic.get_topic_name()
+        new = {tp.partition for tp in assigned if tp.topic == raw} - self._raw_owned
+        self._raw_owned |= new
+        if new and self._assignments > 0:
+            loaded = await asyncio.get_running_loop().run_in_executor(
+                self.db_executor, self._load_dedup_keys)
+            for keys, t in loaded:  # applied on the loop thread, like every other dedupe access
+                self.scoring.dedup.add(keys, t)
+            log.info("reloaded de-duplication memory after a takeover",
+                     extra={"partitions": sorted(new), "keys_from_articles": len(loaded)})
+        self._assignments += 1
+
     async def _on_revoked(self, app: Any, revoked: Any, **kwargs: Any) -> None:
+        raw = self.raw_topic.get_topic_name()
+        self._raw_owned -= {tp.partition for tp in revoked if tp.topic == raw}
         async with self.lock:
             for tp in revoked:
                 if tp.topic == self.keyed_topic.get_topic_name() and tp.partition in self.partitions:
