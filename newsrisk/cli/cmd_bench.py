@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "broker and a naive one-call-per-message Faust agent in one run and "
                        "prints a table of docs/s and latency percentiles.")
     p.add_argument("--json", dest="json_path", help="write the figures here")
-    p.add_argument("--records", type=int, default=1500, help="records for the pipeline")
+    p.add_argument("--records", type=int, default=900, help="records for the pipeline")
     p.add_argument("--naive-records", type=int, default=300, help="records for the naive agent")
     p.add_argument("--batch", type=int, default=64, help="classifier batch size")
     p.add_argument("--workdir", default=".newsrisk/bench")

@@ -215,6 +215,10 @@ class NewsriskWorker:
                 if finishing is not None:
                     await finishing  # keeps output order and bounds the work in flight
                 finishing = asyncio.ensure_future(self._finish_batch(events, triage, scored))
+                if self.classifier.device == "cpu":
+                    # On CPU the model's threads use every core: overlapping the event loop's
+                    # work with inference oversubscribes them and slows both, so finish first.
+                    await finishing
         finally:
             if finishing is not None and not finishing.done():
                 await finishing
@@ -335,11 +339,15 @@ class NewsriskWorker:
                 state.offset = event.message.offset
                 state.pending.append(event)
                 state.output.extend(out)
-                if (state.output.windows or state.output.alerts
-                        or len(state.pending) >= CHECKPOINT_EVERY_EVENTS):
-                    await self._flush(partition, state)
+                due = (len(state.pending) >= CHECKPOINT_EVERY_EVENTS
+                       or time.monotonic() - state.last_checkpoint >= CHECKPOINT_EVERY_S)
+                if due or state.output.windows or state.output.alerts:
+                    await self._flush(partition, state, checkpoint=due)
 
-    async def _flush(self, partition: int, state: PartitionState) -> None:
+    async def _flush(self, partition: int, state: PartitionState, checkpoint: bool = True) -> None:
+        """Publish and store closed windows and alerts now; with ``checkpoint`` also snapshot the
+        state with its offset and ack the events it includes. Outputs are idempotent upserts, so
+        writing them ahead of the (throttled) checkpoint is safe: a restart recomputes the same."""
         out, state.output = state.output, StageOutput()
         # Empty windows feed the detector and the gauges, but are not stored or published.
         kept = [cw for cw in out.windows if cw.window.count or cw.detection.severity]
@@ -354,12 +362,15 @@ class NewsriskWorker:
                                          value=json.dumps(alert.to_dict()).encode())
         if kept or out.alerts:
             await self.app.producer.flush()
-        snapshot = {**state.stage.state_dict(), "raw_max": state.raw_max,
-                    "raw_idle": sorted(state.raw_idle)}
-        offset = state.offset
-        await asyncio.get_running_loop().run_in_executor(self.db_executor, lambda: self.store.write(
-            windows=kept, alerts=out.alerts,
-            checkpoint=(self._checkpoint_name(partition), offset, snapshot)))
+        ckpt = None
+        if checkpoint:
+            snapshot = {**state.stage.state_dict(), "raw_max": state.raw_max,
+                        "raw_idle": sorted(state.raw_idle)}
+            ckpt = (self._checkpoint_name(partition), state.offset, snapshot)
+        if kept or out.alerts or ckpt:
+            await asyncio.get_running_loop().run_in_executor(
+                self.db_executor, functools.partial(self.store.write, windows=kept,
+                                                    alerts=out.alerts, checkpoint=ckpt))
         # Evidence first, then levels: a scrape in between never sees an alert without titles.
         for alert in out.alerts:
             self.metrics.observe_alert(alert)
@@ -368,10 +379,11 @@ class NewsriskWorker:
             exp = cw.detection.baseline.get("expected_negative")
             self.metrics.observe_window(cw.window, cw.detection.score,
                                         SEVERITY_LEVEL.get(cw.detection.severity, 0), exp)
-        for ev in state.pending:
-            ev.ack()
-        state.pending.clear()
-        state.last_checkpoint = time.monotonic()
+        if checkpoint:
+            for ev in state.pending:
+                ev.ack()
+            state.pending.clear()
+            state.last_checkpoint = time.monotonic()
 
     async def _checkpoint_timer(self) -> None:
         async with self.lock:
