@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from tqdm import tqdm
 
 from newsrisk.cli.main import CommandError
 from newsrisk.cli.options import add_common, settings_from
+from newsrisk.streams.process import scrape as _scrape
 
 DEFAULT_SPEED = 30000.0  # 19 days of the sample in about a minute
 
@@ -38,19 +38,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=900, help="give up after this many seconds")
     add_common(p)
     p.set_defaults(func=run)
-
-
-def _scrape(url: str) -> dict[str, float]:
-    from prometheus_client.parser import text_string_to_metric_families
-
-    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - loopback URL we built
-        text = resp.read().decode()
-    out: dict[str, float] = {}
-    for fam in text_string_to_metric_families(text):
-        for s in fam.samples:
-            if not s.name.endswith("_created"):
-                out[s.name] = out.get(s.name, 0.0) + s.value
-    return out
 
 
 def _wait_metrics(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:
