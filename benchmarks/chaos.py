@@ -5,6 +5,7 @@ Each scenario feeds the same slice of the bundled sample through the embedded br
 and compares the database with the in-process pipeline (the backtest path) over the same input:
 
 - ``lost``: articles the pipeline scored that are not in the database;
+- ``extra_articles``: articles in the database that the pipeline de-duplicated;
 - ``duplicated_rows``: article rows beyond one per article (the schema forbids them; counted by id);
 - ``windows_equal`` / ``alerts_equal``: stored windows and alerts equal the pipeline's;
 - ``crashed``: a worker that was not killed on purpose exited.
@@ -210,6 +211,7 @@ def run_scenario(name: str, records: list[dict[str, Any]], want: dict[str, Any],
     got = observed(run.store)
     return {
         "lost": max(0, want["articles"] - got["unique"]),
+        "extra_articles": max(0, got["unique"] - want["articles"]),  # accepted duplicates
         "duplicated_rows": got["rows"] - got["unique"],
         "windows_equal": got["windows"] == want["windows"],
         "alerts_equal": got["alerts"] == want["alerts"],
@@ -241,7 +243,8 @@ def main() -> int:
         print(f"    {results[name]}", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
-    ok = all(r["lost"] == 0 and r["duplicated_rows"] == 0 and r["alerts_equal"]
+    ok = all(r["lost"] == 0 and r["extra_articles"] == 0 and r["duplicated_rows"] == 0
+             and r["alerts_equal"]
              and not r["crashed"] for r in results.values())
     return 0 if ok else 1
 

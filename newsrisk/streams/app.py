@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -107,6 +108,8 @@ class NewsriskWorker:
         self.raw_offset: dict[int, int] = {}  # stage 1: last offset consumed per raw partition
         self._raw_owned: set[int] = set()
         self._assignments = 0
+        self._scoring_idle = asyncio.Event()  # set while no raw batch is being scored/stored
+        self._scoring_idle.set()
         self._restore_dedup()
         self.app = self._create_app()
 
@@ -190,7 +193,13 @@ class NewsriskWorker:
         loop = asyncio.get_running_loop()
         finishing: asyncio.Task[None] | None = None
         try:
-            async for events in stream.noack_take(s.max_batch, within=s.max_wait_s):
+            async for batch in stream.noack_take(s.max_batch, within=s.max_wait_s):
+                # Events of partitions revoked while buffered belong to their new owner (not acked).
+                owned = self.app.consumer.assignment()
+                events = [ev for ev in batch if ev.message.tp in owned]
+                if not events:
+                    continue
+                self._scoring_idle.clear()
                 items = [
                     Incoming(ev.value, datetime.fromtimestamp(ev.message.timestamp, UTC)
                              if ev.message.timestamp else None,
@@ -219,9 +228,13 @@ class NewsriskWorker:
                     # On CPU the model's threads use every core: overlapping the event loop's
                     # work with inference oversubscribes them and slows both, so finish first.
                     await finishing
+                    self._scoring_idle.set()
+                else:
+                    finishing.add_done_callback(lambda _t: self._scoring_idle.set())
         finally:
             if finishing is not None and not finishing.done():
                 await finishing
+            self._scoring_idle.set()
 
     async def _finish_batch(self, events: list[Any], triage: Any, scored: list[Any]) -> None:
         """Publish, store and ack one classified batch; acks come last (at-least-once)."""
@@ -397,7 +410,7 @@ class NewsriskWorker:
         raw = self.raw_topic.get_topic_name()
         new = {tp.partition for tp in assigned if tp.topic == raw} - self._raw_owned
         self._raw_owned |= new
-        if new and self._assignments > 0:
+        if new:
             loaded = await asyncio.get_running_loop().run_in_executor(
                 self.db_executor, self._load_dedup_keys)
             for keys, t in loaded:  # applied on the loop thread, like every other dedupe access
@@ -408,7 +421,13 @@ class NewsriskWorker:
 
     async def _on_revoked(self, app: Any, revoked: Any, **kwargs: Any) -> None:
         raw = self.raw_topic.get_topic_name()
-        self._raw_owned -= {tp.partition for tp in revoked if tp.topic == raw}
+        lost = {tp.partition for tp in revoked if tp.topic == raw}
+        self._raw_owned -= lost
+        if lost:
+            # Let the batch in flight be stored before the new owner reloads its de-duplication
+            # memory from the database.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._scoring_idle.wait(), timeout=60)
         async with self.lock:
             for tp in revoked:
                 if tp.topic == self.keyed_topic.get_topic_name() and tp.partition in self.partitions:
