@@ -49,10 +49,6 @@ def run_core(
     """
     pipe = Pipeline(settings, classifier=classifier, resolver=resolver, detector=detector,
                     explain=explain)
-    if detector is not None:
-        # build_aggregation_stage does ``detector or build_detector(...)`` and a fresh Detector
-        # is falsy (``__len__`` = 0 keys), so the given detector would be silently replaced.
-        pipe.aggregation.detector = detector
     out = CoreRun(summary=pipe.summary)
 
     def keep(result: BatchResult) -> None:

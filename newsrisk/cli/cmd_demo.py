@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +12,7 @@ from tqdm import tqdm
 
 from newsrisk.cli.main import CommandError
 from newsrisk.cli.options import add_common, settings_from
+from newsrisk.streams.process import WorkerProcess
 from newsrisk.streams.process import scrape as _scrape
 
 DEFAULT_SPEED = 30000.0  # 19 days of the sample in about a minute
@@ -40,19 +37,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _wait_metrics(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise CommandError(f"the worker exited with {proc.returncode}; see {log}")
-        try:
-            _scrape(url)
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise CommandError(f"the worker's metrics did not come up in {timeout_s:.0f}s; see {log}")
-
-
 def run(args: argparse.Namespace) -> int:
     from newsrisk.ingest.producer import produce
     from newsrisk.ingest.sources import bundled_sample, read_source
@@ -75,23 +59,15 @@ def run(args: argparse.Namespace) -> int:
     metrics_port = args.metrics_port or free_port()
     settings = settings_from(args, broker=broker.url, metrics_port=metrics_port,
                              database_url=args.database_url or f"sqlite:///{db_path}")
-    env = {**os.environ, "NEWSRISK_BROKER": settings.broker,
-           "NEWSRISK_DATABASE_URL": settings.database_url,
-           "NEWSRISK_METRICS_PORT": str(metrics_port), "NEWSRISK_WINDOWS": settings.windows,
-           "NEWSRISK_PARTITIONS": str(settings.partitions),
-           "NEWSRISK_MAX_BATCH": str(settings.max_batch)}
-    if settings.model:
-        env["NEWSRISK_MODEL"] = settings.model
-    worker_log = work / "worker.log"
+    worker = WorkerProcess(settings, work / "worker.log")
     print("[2/4] starting a worker (loads the classifier, joins the group)", flush=True)
-    with open(worker_log, "wb") as wl:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "newsrisk.cli.main", "worker"], stdout=wl,
-            stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+    worker.start()
     try:
-        _wait_metrics(metrics_url, worker, worker_log, 180)
-        print(f"      worker metrics at {metrics_url}", flush=True)
+        try:
+            worker.wait_metrics(180)
+        except RuntimeError as exc:
+            raise CommandError(str(exc).splitlines()[0]) from exc
+        print(f"      worker metrics at {worker.metrics_url}", flush=True)
         print(f"[3/4] ingesting {source} at {args.speed:.0f}x event time", flush=True)
         with tqdm(desc="ingest", unit="rec", disable=None) as bar:
             rep = produce(read_source(source), settings.topic_raw, kafka_python_kwargs(settings),
@@ -100,18 +76,12 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"{rep.failed} records could not be produced; see {work}")
         print("[4/4] waiting until every record is scored, de-duplicated or dead-lettered",
               flush=True)
-        metrics = _wait_done(metrics_url, worker, worker_log, rep.sent,
-                             t_start + args.timeout)
-        if args.follow:
-            print(f"following: metrics at {metrics_url}; Ctrl-C stops", flush=True)
-            worker.wait()
+        metrics = _wait_done(worker, rep.sent, t_start + args.timeout)
+        if args.follow and worker.proc is not None:
+            print(f"following: metrics at {worker.metrics_url}; Ctrl-C stops", flush=True)
+            worker.proc.wait()
     finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        worker.stop()
         broker.stop()
     store = Store(settings.database_url)
     counts = store.counts()
@@ -137,8 +107,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _wait_done(url: str, proc: subprocess.Popen[bytes], log: Path, sent: int,
-               deadline: float) -> dict[str, float]:
+def _wait_done(worker: WorkerProcess, sent: int, deadline: float) -> dict[str, float]:
+    url, proc, log = worker.metrics_url, worker.proc, worker.log_path
+    if proc is None:
+        raise CommandError("the worker was not started")
     done_keys = ("newsrisk_articles_scored_total", "newsrisk_articles_duplicate_total",
                  "newsrisk_articles_deadlettered_total")
     with tqdm(total=sent, desc="process", unit="rec", disable=None) as bar:

@@ -107,10 +107,8 @@ class NewsriskWorker:
         self.raw_idle: set[int] = set()
         self.raw_offset: dict[int, int] = {}  # stage 1: last offset consumed per raw partition
         self._raw_owned: set[int] = set()
-        self._assignments = 0
         self._scoring_idle = asyncio.Event()  # set while no raw batch is being scored/stored
         self._scoring_idle.set()
-        self._restore_dedup()
         self.app = self._create_app()
 
     # --- Faust app --------------------------------------------------------------------------
@@ -150,13 +148,6 @@ class NewsriskWorker:
         return app
 
     # --- stage 1 ----------------------------------------------------------------------------
-    def _restore_dedup(self) -> None:
-        """Rebuild the de-duplication memory from articles already stored (restart safety)."""
-        loaded = self._load_dedup_keys()
-        for keys, t in loaded:
-            self.scoring.dedup.add(keys, t)
-        log.info("restored de-duplication memory", extra={"keys_from_articles": len(loaded)})
-
     def _load_dedup_keys(self) -> list[tuple[Any, float]]:
         """De-duplication keys of the stored articles within twice the horizon (a DB read)."""
         from sqlalchemy import func, select
@@ -405,8 +396,8 @@ class NewsriskWorker:
                     await self._flush(partition, state)
 
     async def _on_assigned(self, app: Any, assigned: Any, **kwargs: Any) -> None:
-        """Raw partitions taken over from another worker: reload the de-duplication memory from
-        the database, which holds what the previous owner accepted."""
+        """Raw partitions this worker takes (at start or from another worker): load the
+        de-duplication memory from the database, which holds what earlier owners accepted."""
         raw = self.raw_topic.get_topic_name()
         new = {tp.partition for tp in assigned if tp.topic == raw} - self._raw_owned
         self._raw_owned |= new
@@ -415,9 +406,8 @@ class NewsriskWorker:
                 self.db_executor, self._load_dedup_keys)
             for keys, t in loaded:  # applied on the loop thread, like every other dedupe access
                 self.scoring.dedup.add(keys, t)
-            log.info("reloaded de-duplication memory after a takeover",
+            log.info("loaded de-duplication memory for new partitions",
                      extra={"partitions": sorted(new), "keys_from_articles": len(loaded)})
-        self._assignments += 1
 
     async def _on_revoked(self, app: Any, revoked: Any, **kwargs: Any) -> None:
         raw = self.raw_topic.get_topic_name()
