@@ -10,6 +10,7 @@ chunk runs through the model, grouped by length and padded per batch, under ``in
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -67,24 +68,58 @@ class _BatchedModel:
             yield start, ids
 
     def probs(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Per-head probability matrices (rows in input order)."""
+        """Per-head probability matrices (rows in input order).
+
+        Batches are queued on the device without waiting; each chunk's probabilities come back
+        in one transfer, so a GPU is never stalled by a per-batch copy to the host."""
         outputs: list[np.ndarray] = []
         with self._lock, torch.inference_mode():
             for start, ids in self._chunks(list(texts)):
+                rows: list[int] = []
+                parts: list[list[torch.Tensor]] = []
                 for batch in length_batches([len(x) for x in ids], self.max_batch):
                     input_ids, mask = pad([ids[i] for i in batch], self.pad_id)
                     heads = self._forward(input_ids.to(self.device), mask.to(self.device))
-                    if not outputs:
-                        outputs = [np.zeros((len(texts), h.shape[-1]), np.float32) for h in heads]
-                    rows = [start + i for i in batch]
-                    for out, logits in zip(outputs, heads, strict=True):
-                        out[rows] = torch.softmax(logits.float(), -1).cpu().numpy()
+                    parts.append([torch.softmax(h.float(), -1) for h in heads])
+                    rows += [start + i for i in batch]
+                merged = [torch.cat([p[k] for p in parts]).cpu().numpy() for k in range(len(parts[0]))]
+                if not outputs:
+                    outputs = [np.zeros((len(texts), m.shape[-1]), np.float32) for m in merged]
+                for out, m in zip(outputs, merged, strict=True):
+                    out[rows] = m
         return outputs
 
 
-def _sentiment(p: np.ndarray) -> Sentiment:
-    neg, neu, pos = (float(x) for x in p)
-    return Sentiment(SENTIMENT_LABELS[int(np.argmax(p))], neg, neu, pos)
+def predictions(
+    sent: np.ndarray, topic: np.ndarray | None, topic_labels: Sequence[str], top_topics: int
+) -> list[Prediction]:
+    """Prediction records from probability matrices (numbers converted in bulk, not per row).
+
+    The cyclic garbage collector is paused while the records are built: they hold no cycles, and
+    its generation-0 passes over thousands of fresh objects cost more than building them."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _predictions(sent, topic, topic_labels, top_topics)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _predictions(
+    sent: np.ndarray, topic: np.ndarray | None, topic_labels: Sequence[str], top_topics: int
+) -> list[Prediction]:
+    labels = [SENTIMENT_LABELS[i] for i in sent.argmax(1).tolist()]
+    rows = sent.tolist()
+    if topic is None or top_topics <= 0:
+        return [Prediction(Sentiment(lab, *row), ()) for lab, row in zip(labels, rows, strict=True)]
+    best = np.argsort(-topic, axis=1)[:, :top_topics]
+    scores = np.take_along_axis(topic, best, 1).tolist()
+    return [
+        Prediction(Sentiment(lab, *row),
+                   tuple(TopicScore(topic_labels[j], sc) for j, sc in zip(b, ss, strict=True)))
+        for lab, row, b, ss in zip(labels, rows, best.tolist(), scores, strict=True)
+    ]
 
 
 class MultiTaskClassifier(_BatchedModel):
@@ -114,14 +149,7 @@ class MultiTaskClassifier(_BatchedModel):
         if not texts:
             return []
         sent, topic = self.probs(texts)
-        best = np.argsort(-topic, axis=1)[:, : self.top_topics]
-        return [
-            Prediction(
-                _sentiment(sent[i]),
-                tuple(TopicScore(self.topic_labels[j], float(topic[i, j])) for j in best[i]),
-            )
-            for i in range(len(texts))
-        ]
+        return predictions(sent, topic, self.topic_labels, self.top_topics)
 
 
 def sentiment_index(id2label: dict[int, str]) -> list[int]:
@@ -165,5 +193,4 @@ class SequenceClassifier(_BatchedModel):
         if not texts:
             return []
         (sent,) = self.probs(texts)
-        sent = sent[:, self.perm]
-        return [Prediction(_sentiment(row), ()) for row in sent]
+        return predictions(sent[:, self.perm], None, (), 0)
