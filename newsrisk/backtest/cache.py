@@ -62,6 +62,12 @@ def newsrisk_model_identity(model: str | None, quantize: bool = False) -> tuple[
         return None
 
 
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"
+
+
 class CachingClassifier:
     """Looks texts up in the cache and sends only the misses to the wrapped classifier.
 
@@ -133,7 +139,11 @@ class CachingClassifier:
     def _append(self, lines: list[str]) -> None:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            torn = self.path.exists() and self.path.stat().st_size > 0 and not _ends_with_newline(
+                self.path)
             self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+            if torn:  # end a torn last line first, so the next prediction stays readable
+                self._fh.write("\n")
         self._fh.write("\n".join(lines) + "\n")
         self._fh.flush()
 

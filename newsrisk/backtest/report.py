@@ -56,7 +56,10 @@ def share_panels(series: Sequence[WindowSeries], alerts: Sequence[Alert],
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(series), 1, figsize=(11, 2.0 * len(series)), squeeze=False)
+    # one time axis for all panels (its dates under the last one) and a layout that keeps each
+    # panel's title clear of the panel above
+    fig, axes = plt.subplots(len(series), 1, figsize=(11, 2.0 * len(series)), squeeze=False,
+                             sharex=True, layout="constrained")
     for ax, s in zip(axes[:, 0], series, strict=True):
         xs = [_dt(t) for t, c in zip(s.start, s.count, strict=True) if c]
         ys = [n / c for n, c in zip(s.negative, s.count, strict=True) if c]
@@ -144,6 +147,23 @@ def topic_table(alerts: Sequence[Alert], limit: int = 100) -> str:
     return _table(["window end (UTC)", "topic", "window", "score", "neg/all", "evidence"], rows)
 
 
+def _ticker_panels(ev: Evaluation, frames: WindowFrames, window: str,
+                   limit: int = MAX_PANELS) -> list[tuple[str, str, str]]:
+    """Series keys of the tickers to plot: those with alerts first (hits, then alerts), then the
+    most mentioned ones; a ticker with drops but (almost) no articles says nothing."""
+    hits: dict[str, int] = {}
+    alerts: dict[str, int] = {}
+    for o in ev.outcomes:
+        if o.ticker:
+            alerts[o.alert.key] = alerts.get(o.alert.key, 0) + 1
+            hits[o.alert.key] = hits.get(o.alert.key, 0) + int(o.hit)
+    series = frames.of_kind("entity", window)
+    mentions = {s.key: sum(s.count) for s in series}
+    ranked = sorted(series, key=lambda s: (-hits.get(s.key, 0), -alerts.get(s.key, 0),
+                                           -mentions[s.key], s.key))
+    return [(s.key_kind, s.key, s.window) for s in ranked[:limit]]
+
+
 def write_report(out_dir: Path, summary: dict[str, Any], ev: Evaluation, base_ev: Evaluation,
                  topic_alerts: Sequence[Alert], frames: WindowFrames, window: str,
                  grid: Sequence[GridPoint] = ()) -> Path:
@@ -162,15 +182,7 @@ def write_report(out_dir: Path, summary: dict[str, Any], ev: Evaluation, base_ev
     img = pr_curve(grid)
     if img:
         parts.append("<h2>Precision / recall over the threshold grid</h2>" + _img(img, "PR"))
-    by_ticker: dict[str, int] = {}
-    for o in ev.outcomes:
-        if o.ticker:
-            by_ticker[o.alert.key] = by_ticker.get(o.alert.key, 0) + 1 + (5 if o.hit else 0)
-    for d in ev.drops:
-        by_ticker[d.ticker] = by_ticker.get(d.ticker, 0) + 1
-    top = sorted(by_ticker, key=lambda k: -by_ticker[k])[:MAX_PANELS]
-    ent = [frames.series[("entity", k, window)] for k in top
-           if ("entity", k, window) in frames.series]
+    ent = [frames.series[key] for key in _ticker_panels(ev, frames, window)]
     img = share_panels(ent, [o.alert for o in ev.outcomes], ev.drops,
                        "Negative share per ticker")
     if img:

@@ -60,6 +60,7 @@ class BacktestResult:
             "horizon_days": opts.horizon_days, "drop_threshold": opts.drop_threshold,
             "detector": {"warning_score": opts.detector.warning_score,
                          "min_negatives": opts.detector.min_negatives},
+            "detector_config": opts.detector.to_dict(),  # all of it, to reproduce the run
             "baseline_rule": {"k": opts.baseline.k, "min_count": opts.baseline.min_count,
                               "cooldown_windows": opts.baseline.cooldown_windows},
             "grid": [p.to_dict() for p in self.grid],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--drop", type=float, default=0.05, help="drop threshold, 0.05 = 5%%")
     p.add_argument("--grid", action="store_true",
                    help="sweep detector thresholds and the baseline's k (PR curve)")
-    p.add_argument("--detector-config", help="JSON file of DetectorConfig fields")
+    p.add_argument("--detector-config",
+                   help="JSON file of DetectorConfig fields, merged onto the product's detector "
+                   "defaults as the worker does (default: those defaults)")
     p.add_argument("--baseline-k", type=float, default=5.0,
                    help="baseline: count > median + k*MAD-sigma of the last 30 days (5)")
     p.add_argument("--baseline-min-count", type=int, default=5,
@@ -61,21 +62,20 @@ def run(args: argparse.Namespace) -> int:
     from newsrisk.backtest.cache import CachingClassifier, newsrisk_model_identity
     from newsrisk.backtest.report import write_report
     from newsrisk.backtest.run import BacktestOptions, run_backtest, write_json
-    from newsrisk.core.components import build_classifier
+    from newsrisk.core.components import build_classifier, detector_config_dict
     from newsrisk.core.scoring import ClassifierLike
     from newsrisk.detection import DetectorConfig
     from newsrisk.ingest.sources import read_source
 
-    settings = settings_from(args)
+    settings = settings_from(args, detector_config=args.detector_config)
     prices = Path(args.prices)
     if not prices.is_dir() or not any(prices.glob("*.csv")):
         raise CommandError(f"--prices {prices} has no <TICKER>.csv files; point it at a price dir")
-    detector = DetectorConfig()
-    if args.detector_config:
-        try:
-            detector = DetectorConfig.from_dict(json.loads(Path(args.detector_config).read_text()))
-        except (OSError, ValueError, TypeError) as exc:
-            raise CommandError(f"bad --detector-config: {exc}") from exc
+    # the live worker's detector: the product defaults, with the settings' detector config on top
+    try:
+        detector = DetectorConfig.from_dict(detector_config_dict(settings))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise CommandError(f"bad --detector-config: {exc}") from exc
     opts = BacktestOptions(
         prices=prices, horizon_days=args.horizon, drop_threshold=args.drop,
         start=_time(args.start, "--from"), end=_time(args.end, "--to"), grid=args.grid,

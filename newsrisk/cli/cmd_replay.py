@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     dst = p.add_mutually_exclusive_group(required=True)
     dst.add_argument("--to-topic", help="produce the records to this topic")
     dst.add_argument("--pipeline", action="store_true", help="run the in-process pipeline")
-    p.add_argument("--speed", type=float, help="event-time speed factor (default: max)")
+    p.add_argument("--speed", type=float, help="event-time speed factor, > 0 (default: as fast "
+                   "as possible)")
     p.add_argument("--json", dest="json_path", help="--pipeline: write the summary here")
     add_common(p)
     p.set_defaults(func=run)
@@ -54,18 +55,26 @@ def _time(value: str | None, flag: str) -> Any:
 def run(args: argparse.Namespace) -> int:
     from kafka.errors import KafkaError
 
+    from newsrisk.replay.seek import TopicNotFound
+
     settings = settings_from(args)
     from_time = _time(args.from_time, "--from-time")
     if args.topic and args.to_time:
         raise CommandError("--to-time works with --archive; use --to-offset for a topic")
     if args.archive and (args.from_offset is not None or args.to_offset is not None):
         raise CommandError("--from-offset/--to-offset work with --topic; use --from-time")
+    if args.speed is not None and not args.speed > 0:
+        raise CommandError(f"--speed {args.speed:g} must be > 0 (leave it out for full speed)")
+    if args.json_path and not args.pipeline:
+        raise CommandError("--json works with --pipeline (the summary it writes)")
     try:
         return _run(args, settings, from_time)
     except KafkaError as exc:
         raise CommandError(f"Kafka error: {exc}; is the broker at {settings.broker} up?") from exc
-    except (LookupError, FileNotFoundError, TimeoutError) as exc:
+    except (TopicNotFound, FileNotFoundError) as exc:
         raise CommandError(f"{exc}; check --topic/--archive") from exc
+    except TimeoutError as exc:
+        raise CommandError(f"{exc}; is the broker at {settings.broker} up?") from exc
 
 
 def _run(args: argparse.Namespace, settings: Any, from_time: Any) -> int:

@@ -58,4 +58,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the package's module, not this ``__main__`` copy: the commands import CommandError from
+    # ``newsrisk.cli.main``, and a second copy of the class would escape ``except`` as a traceback.
+    from newsrisk.cli.main import main as package_main
+
+    sys.exit(package_main())

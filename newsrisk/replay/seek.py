@@ -75,8 +75,12 @@ def offset_for_time(consumer: KafkaConsumer, tp: TopicPartition, ts_ms: int) -> 
     return None if lo >= end else lo
 
 
+class TopicNotFound(LookupError):
+    pass
+
+
 def partitions_of(consumer: KafkaConsumer, topic: str) -> list[TopicPartition]:
     parts = consumer.partitions_for_topic(topic)
     if not parts:
-        raise LookupError(f"topic {topic!r} does not exist or has no partitions")
+        raise TopicNotFound(f"topic {topic!r} does not exist or has no partitions")
     return [TopicPartition(topic, p) for p in sorted(parts)]

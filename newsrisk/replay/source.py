@@ -50,7 +50,7 @@ def plan(consumer: KafkaConsumer, topic: str, from_time: datetime | None = None,
 
 def read_topic(consumer: KafkaConsumer, topic: str, ranges: Iterable[Range],
                idle_timeout_s: float = 30.0) -> Iterator[Incoming]:
-    """Records in the ranges, merged across partitions by record timestamp."""
+    """Records in the ranges, merged across partitions by record timestamp (ties: partition)."""
     todo = {r.partition: r for r in ranges if r.size}
     tps = {p: TopicPartition(topic, p) for p in todo}
     consumer.assign(list(tps.values()))
@@ -62,6 +62,10 @@ def read_topic(consumer: KafkaConsumer, topic: str, ranges: Iterable[Range],
     while len(done) < len(todo):
         waiting = [p for p in todo if p not in done and not buffers[p]]
         if waiting:
+            # fetch only for the partitions the merge waits on: the others keep what they hold,
+            # so a partition far ahead in time does not fill memory while another catches up
+            consumer.pause(*(tps[p] for p in todo if p not in waiting))
+            consumer.resume(*(tps[p] for p in waiting))
             batch = consumer.poll(timeout_ms=500)
             got = False
             for tp, recs in batch.items():
@@ -91,8 +95,11 @@ def read_topic(consumer: KafkaConsumer, topic: str, ranges: Iterable[Range],
 
 def read_archive(spec: str, from_time: datetime | None = None,
                  to_time: datetime | None = None) -> Iterator[Incoming]:
-    """An archive's records (stocknet lines converted to schema v1) as incoming items."""
+    """An archive's records (stocknet lines converted to schema v1) as incoming items.
+
+    A missing file raises FileNotFoundError here, not on the first ``next()``.
+    """
     from newsrisk.ingest.sources import read_source
 
-    for payload in convert(read_source(spec), from_time, to_time):
-        yield Incoming(payload)
+    payloads = read_source(spec)
+    return (Incoming(p) for p in convert(payloads, from_time, to_time))

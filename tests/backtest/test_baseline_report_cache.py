@@ -85,6 +85,21 @@ def test_cache_hits_and_persistence(tmp_path: Path) -> None:
     assert inner2.calls == 1
 
 
+def test_cache_survives_a_torn_last_line(tmp_path: Path) -> None:
+    c = CachingClassifier(FakeClassifier(), tmp_path)
+    c.predict(["stock down"])
+    c.close()
+    with open(c.path, "a", encoding="utf-8") as fh:
+        fh.write('{"k": "torn')  # an interrupted run
+    c2 = CachingClassifier(FakeClassifier(), tmp_path)
+    assert c2.size == 1
+    c2.predict(["buy now"])
+    c2.close()
+    inner = FakeClassifier()
+    c3 = CachingClassifier(inner, tmp_path)
+    assert c3.size == 2 and c3.predict(["buy now", "stock down"]) and inner.calls == 0
+
+
 def test_stocknet_adapter() -> None:
     line = ('{"id": "1", "published_at": "2015-10-14T15:00:00Z", "text": "$WMT down", '
             '"tickers": ["WMT"], "cashtags": ["WMT"], "author_followers": 3, '

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -14,18 +13,6 @@ T0 = 1_600_000_000_000  # ms
 STEP = 1000
 BATCHES = 4
 PER_BATCH = 10
-
-
-@pytest.fixture(scope="module")
-def broker() -> Iterator[object]:
-    from newsrisk.streams.broker import BrokerError, start_broker
-
-    try:
-        b = start_broker()
-    except BrokerError as exc:
-        pytest.skip(f"embedded broker unavailable: {exc}")
-    yield b
-    b.stop()
 
 
 @pytest.fixture(scope="module")
