@@ -8,23 +8,70 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from newsrisk.config import Settings
 
 
-def scrape(url: str, timeout_s: float = 5.0) -> dict[str, float]:
-    """Sum every sample of each metric name (labels folded) from a /metrics URL."""
+def _families(url: str, timeout_s: float) -> Iterator[Any]:
     from prometheus_client.parser import text_string_to_metric_families
 
     with urllib.request.urlopen(url, timeout=timeout_s) as resp:  # noqa: S310 - our loopback URL
         text = resp.read().decode()
+    return text_string_to_metric_families(text)
+
+
+def scrape(url: str, timeout_s: float = 5.0) -> dict[str, float]:
+    """Sum every sample of each metric name (labels folded) from a /metrics URL."""
     out: dict[str, float] = {}
-    for fam in text_string_to_metric_families(text):
+    for fam in _families(url, timeout_s):
         for s in fam.samples:
             if not s.name.endswith("_created"):
                 out[s.name] = out.get(s.name, 0.0) + s.value
     return out
+
+
+def scrape_histogram(url: str, name: str, timeout_s: float = 5.0,
+                     **labels: str) -> list[tuple[float, float]]:
+    """Cumulative ``(le, count)`` buckets of one histogram from a /metrics URL, summed over the
+    label sets that match ``labels`` (e.g. ``span="ingested_to_scored"``), sorted by ``le``."""
+    buckets: dict[float, float] = {}
+    for fam in _families(url, timeout_s):
+        for s in fam.samples:
+            if s.name == f"{name}_bucket" and all(s.labels.get(k) == v for k, v in labels.items()):
+                le = float(s.labels["le"])
+                buckets[le] = buckets.get(le, 0.0) + s.value
+    return sorted(buckets.items())
+
+
+def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float | None:
+    """``histogram_quantile`` as Prometheus computes it (linear within a bucket) over cumulative
+    ``(le, count)`` buckets; None when there are no observations."""
+    if not buckets or buckets[-1][1] <= 0:
+        return None
+    rank = q * buckets[-1][1]
+    lower, below = 0.0, 0.0
+    for le, count in buckets:
+        if count >= rank:
+            if le == float("inf"):
+                return lower  # beyond the largest finite bound: report that bound
+            return lower + (le - lower) * ((rank - below) / max(count - below, 1e-12))
+        lower, below = le, count
+    return lower
+
+
+def rss_bytes(pid: int) -> int | None:
+    """Resident set size of a process (Linux /proc), or None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -75,6 +122,9 @@ class WorkerProcess:
         return int(m.get("newsrisk_articles_scored_total", 0)
                    + m.get("newsrisk_articles_duplicate_total", 0)
                    + m.get("newsrisk_articles_deadlettered_total", 0))
+
+    def rss_bytes(self) -> int | None:
+        return rss_bytes(self.proc.pid) if self.proc is not None and self.proc.poll() is None else None
 
     def stop(self, timeout_s: float = 30) -> None:
         if self.proc and self.proc.poll() is None:
