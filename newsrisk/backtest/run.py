@@ -15,7 +15,7 @@ from newsrisk.backtest.evaluate import Evaluation, evaluate
 from newsrisk.backtest.grid import GridPoint, sweep_baseline, sweep_detector
 from newsrisk.backtest.prices import PriceBook
 from newsrisk.config import Settings
-from newsrisk.core.components import NEWS_DETECTOR_DEFAULTS
+from newsrisk.core.components import detector_config
 from newsrisk.core.scoring import ClassifierLike
 from newsrisk.detection import Detector, DetectorConfig
 from newsrisk.records import Alert, format_time
@@ -30,8 +30,7 @@ class BacktestOptions:
     end: datetime | None = None
     grid: bool = False
     baseline: VolumeRule = field(default_factory=VolumeRule)
-    detector: DetectorConfig = field(default_factory=lambda: DetectorConfig.from_dict(
-        json.loads(json.dumps(NEWS_DETECTOR_DEFAULTS))))  # the worker's defaults
+    detector: DetectorConfig = field(default_factory=detector_config)  # the worker's defaults
 
 
 @dataclass

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
@@ -67,20 +67,22 @@ def _wait(cond: Callable[[], bool], timeout_s: float, what: str, poll_s: float =
         time.sleep(poll_s)
 
 
-def _last_scored(database_url: str, ids: list[str]) -> float:
-    """Unix time at which the last of ``ids`` was scored, read from the worker's store."""
-    from sqlalchemy import func, select
+def _article_times(database_url: str, ids: list[str]) -> list[tuple[float, float]]:
+    """(ingested_at, scored_at) of the stored ``ids`` as Unix times, read from the worker's store
+    (SQLite hands the UTC datetimes back naive)."""
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from newsrisk.storage.models import ArticleRow
     from newsrisk.storage.store import Store
 
+    def unix(t: datetime) -> float:
+        return (t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp()
+
     with Session(Store(database_url).engine) as session:
-        last = session.scalar(select(func.max(ArticleRow.scored_at))
-                              .where(ArticleRow.article_id.in_(ids)))
-    if last is None:
-        raise RuntimeError("no scored article found in the store")
-    return (last if last.tzinfo else last.replace(tzinfo=UTC)).timestamp()
+        rows = session.execute(select(ArticleRow.ingested_at, ArticleRow.scored_at)
+                               .where(ArticleRow.article_id.in_(ids))).all()
+    return [(unix(ing), unix(sc)) for ing, sc in rows]
 
 
 def bench_pipeline(records: list[dict[str, Any]], batch: int, workdir: Path,
@@ -109,7 +111,10 @@ def bench_pipeline(records: list[dict[str, Any]], batch: int, workdir: Path,
         # polling at 20 Hz took ~12% of the worker's CPU (py-spy); the end time comes from the
         # store, not from the poll.
         _wait(lambda: worker.processed() >= n_tp, 900, "all records", 1.0)
-        rate = n_tp / (_last_scored(settings.database_url, [r["id"] for r in records[:n_tp]]) - t0)
+        scored = _article_times(settings.database_url, [r["id"] for r in records[:n_tp]])
+        if not scored:
+            raise RuntimeError("no scored article found in the store")
+        rate = n_tp / (max(sc for _, sc in scored) - t0)
         m = worker.metrics()
         stage_rate = (m.get("newsrisk_classifier_batch_articles_sum", 0)
                       / max(1e-9, m.get("newsrisk_classifier_inference_duration_seconds_sum", 0)))
@@ -124,19 +129,9 @@ def bench_pipeline(records: list[dict[str, Any]], batch: int, workdir: Path,
         produce(sorted(rest, key=lambda r: r["published_at"]), settings.topic_raw, kw,
                 speed=speed)
         _wait(lambda: worker.processed() >= len(records), 900, "latency records", 1.0)
-        # ingested_at (the Kafka timestamp) and scored_at of each latency-phase article, read
-        # back from the store the worker wrote.
-        from sqlalchemy import select
-        from sqlalchemy.orm import Session
-
-        from newsrisk.storage.models import ArticleRow
-        from newsrisk.storage.store import Store
-
-        rest_ids = [r["id"] for r in rest]
-        with Session(Store(settings.database_url).engine) as session:
-            rows = session.execute(select(ArticleRow.ingested_at, ArticleRow.scored_at)
-                                   .where(ArticleRow.article_id.in_(rest_ids))).all()
-        lat = [(sc - ing).total_seconds() * 1000 for ing, sc in rows]
+        # ingested_at (the Kafka timestamp) and scored_at of each latency-phase article
+        lat = [(sc - ing) * 1000 for ing, sc in
+               _article_times(settings.database_url, [r["id"] for r in rest])]
     finally:
         worker.stop()
         broker.stop()

@@ -62,9 +62,8 @@ def run(args: argparse.Namespace) -> int:
     from newsrisk.backtest.cache import CachingClassifier, newsrisk_model_identity
     from newsrisk.backtest.report import write_report
     from newsrisk.backtest.run import BacktestOptions, run_backtest, write_json
-    from newsrisk.core.components import build_classifier, detector_config_dict
+    from newsrisk.core.components import build_classifier, detector_config
     from newsrisk.core.scoring import ClassifierLike
-    from newsrisk.detection import DetectorConfig
     from newsrisk.ingest.sources import read_source
 
     settings = settings_from(args, detector_config=args.detector_config)
@@ -73,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--prices {prices} has no <TICKER>.csv files; point it at a price dir")
     # the live worker's detector: the product defaults, with the settings' detector config on top
     try:
-        detector = DetectorConfig.from_dict(detector_config_dict(settings))
+        detector = detector_config(settings)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise CommandError(f"bad --detector-config: {exc}") from exc
     opts = BacktestOptions(

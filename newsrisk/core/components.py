@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsrisk.config import Settings
 from newsrisk.core.aggregation import AggregationStage, DetectorLike, Explainer
 from newsrisk.core.dedupe import Deduplicator
 from newsrisk.core.scoring import ClassifierLike, ResolverLike, ScoringStage
 from newsrisk.ingest.validate import ValidationLimits
+
+if TYPE_CHECKING:
+    from newsrisk.detection import DetectorConfig
 
 
 def validation_limits(settings: Settings) -> ValidationLimits:
@@ -52,9 +55,10 @@ NEWS_DETECTOR_DEFAULTS: dict[str, Any] = {
 }
 
 
-def detector_config_dict(settings: Settings) -> dict[str, Any]:
+def detector_config_dict(settings: Settings | None = None) -> dict[str, Any]:
+    """The product's detector defaults with the settings' detector config file merged on top."""
     data: dict[str, Any] = json.loads(json.dumps(NEWS_DETECTOR_DEFAULTS))
-    if settings.detector_config:
+    if settings is not None and settings.detector_config:
         path = Path(settings.detector_config)
         if not path.exists():
             raise FileNotFoundError(f"detector config {path} does not exist")
@@ -67,10 +71,17 @@ def detector_config_dict(settings: Settings) -> dict[str, Any]:
     return data
 
 
-def build_detector(settings: Settings) -> DetectorLike:
-    from newsrisk.detection import Detector, DetectorConfig
+def detector_config(settings: Settings | None = None) -> DetectorConfig:
+    """What the worker, the backtest and replays run: :func:`detector_config_dict` parsed."""
+    from newsrisk.detection import DetectorConfig
 
-    return Detector(DetectorConfig.from_dict(detector_config_dict(settings)))
+    return DetectorConfig.from_dict(detector_config_dict(settings))
+
+
+def build_detector(settings: Settings) -> DetectorLike:
+    from newsrisk.detection import Detector
+
+    return Detector(detector_config(settings))
 
 
 def build_explainer(classifier: ClassifierLike) -> Explainer | None:
