@@ -57,7 +57,7 @@ def cross_fitted(pm: np.ndarray, pl: np.ndarray, y: np.ndarray, seed: int = 0) -
     for fit, test in (halves, halves[::-1]):
         best = max(WEIGHTS, key=lambda w: _acc(np.log(pm[fit]) + w * np.log(pl[fit]), y[fit]))
         picked.append(best)
-        correct += int((np.log(pm[test]) + best * np.log(pl[test])).argmax(1).__eq__(y[test]).sum())
+        correct += int(((np.log(pm[test]) + best * np.log(pl[test])).argmax(1) == y[test]).sum())
     return correct / len(y), picked
 
 
@@ -68,13 +68,13 @@ def main() -> int:
     a = ap.parse_args()
     clf = load_classifier(a.model, device="cpu")
     runs = [
-        ("tfns", read_tfns, "sentiment", 0, [("tfns valid", read_tfns(a.data, "valid")),
-                                             ("fpb_all", read_fpb(a.data, "fpb_all"))]),
-        ("tfnt", read_tfnt, "topic", 1, [("tfnt valid", read_tfnt(a.data, "valid"))]),
+        (read_tfns, "sentiment", 0, [("tfns valid", read_tfns(a.data, "valid")),
+                                     ("fpb_all", read_fpb(a.data, "fpb_all"))]),
+        (read_tfnt, "topic", 1, [("tfnt valid", read_tfnt(a.data, "valid"))]),
     ]
     print(f"{'set':12s} {'model':>7s} {'lexical':>8s} " + " ".join(f"w={w:<5g}" for w in WEIGHTS)
           + "  cross-fitted (w picked)")
-    for _, reader, attr, head, targets in runs:
+    for reader, attr, head, targets in runs:
         train = reader(a.data, "train")
         proba = _lexical(_texts(train), np.array([getattr(e, attr) for e in train]))
         for name, examples in targets:

@@ -116,10 +116,10 @@ def bench_pipeline(records: list[dict[str, Any]], batch: int, workdir: Path,
             raise RuntimeError("no scored article found in the store")
         rate = n_tp / (max(sc for _, sc in scored) - t0)
         m = worker.metrics()
-        stage_rate = (m.get("newsrisk_classifier_batch_articles_sum", 0)
-                      / max(1e-9, m.get("newsrisk_classifier_inference_duration_seconds_sum", 0)))
+        articles = m.get("newsrisk_classifier_batch_articles_sum", 0)
         batches = m.get("newsrisk_classifier_batch_articles_count", 0)
-        mean_batch = m.get("newsrisk_classifier_batch_articles_sum", 0) / max(1.0, batches)
+        stage_rate = articles / max(1e-9, m.get("newsrisk_classifier_inference_duration_seconds_sum", 0))
+        mean_batch = articles / max(1.0, batches)
         progress(f"throughput: {rate:.0f} docs/s in {batches:.0f} classifier batches of "
                  f"{mean_batch:.1f} on average; latency phase at ~{rate / 2:.0f} docs/s")
         # Latency: produce the rest paced at about half the sustained rate.

@@ -109,9 +109,11 @@ class NewsriskWorker:
         self._raw_owned: set[int] = set()
         self._scoring_idle = asyncio.Event()  # set while no raw batch is being scored/stored
         self._scoring_idle.set()
-        # Set while no batch is in the model. On CPU the aggregation agent waits for it: the
-        # model's threads use every core, and running the window/detector work beside them
-        # oversubscribes the cores and slows inference (py-spy: stage at ~0.6x of bare).
+        # On CPU the model's threads use every core: other work run beside inference
+        # oversubscribes them and slows both (py-spy: stage at ~0.6x of bare), so the worker
+        # finishes a batch before the next and holds aggregation back while a batch is in the model.
+        self.model_uses_all_cores = self.classifier.device == "cpu"
+        # set while no batch is in the model
         self._inference_idle = asyncio.Event()
         self._inference_idle.set()
         self.app = self._create_app()
@@ -224,9 +226,7 @@ class NewsriskWorker:
                 if finishing is not None:
                     await finishing  # keeps output order and bounds the work in flight
                 finishing = asyncio.ensure_future(self._finish_batch(events, triage, scored))
-                if self.classifier.device == "cpu":
-                    # On CPU the model's threads use every core: overlapping the event loop's
-                    # work with inference oversubscribes them and slows both, so finish first.
+                if self.model_uses_all_cores:
                     await finishing
                     self._scoring_idle.set()
                 else:
@@ -330,9 +330,8 @@ class NewsriskWorker:
         return state
 
     async def _aggregate_agent(self, stream: Any) -> Any:
-        yield_to_model = self.classifier.device == "cpu"
         async for event in stream.noack().events():
-            if yield_to_model:
+            if self.model_uses_all_cores:
                 await self._inference_idle.wait()
             async with self.lock:
                 partition = event.message.partition
