@@ -1,8 +1,10 @@
 """Throughput of the classifier: sentences/s against batch size, bare model vs ``predict``.
 
 ``bare``: pre-tokenised, length-bucketed, padded batches through the model only (the ceiling).
-``predict``: the classifier's own ``predict`` on raw texts (tokenisation included): what the
-pipeline's classifier stage gets.  Run:
+``predict``: the classifier's own ``predict`` on raw texts (tokenisation and, for a model that
+ships one, the lexical expert included): what the pipeline's classifier stage gets.
+``lexical``: the lexical expert alone (n-gram counting + linear heads), when the model has one.
+Run:
 
     python benchmarks/classifier_throughput.py --texts DATA/sentiment/tfns/sent_valid.csv \
         [--model DIR] [--device cpu|cuda] [--quantize] [--batches 1,8,32,64,128] [--json FILE]
@@ -49,6 +51,12 @@ def bare(clf: object, texts: list[str], batch: int) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
+def lexical(clf: object, texts: list[str]) -> float:
+    start = time.perf_counter()
+    clf.lexical.log_probs(texts)  # type: ignore[attr-defined]
+    return len(texts) / (time.perf_counter() - start)
+
+
 def end_to_end(clf: object, texts: list[str]) -> float:
     start = time.perf_counter()
     clf.predict(texts)  # type: ignore[attr-defined]
@@ -76,10 +84,12 @@ def main() -> None:
         clf = load_classifier(args.model, args.device, args.quantize, max_batch=batch)
         n = min(len(texts), max(64, batch * 8)) if batch < 8 else len(texts)
         clf.predict(texts[: batch * 2])  # warm-up
-        b = e = 0.0
+        b = e = lex = 0.0
+        has_lexical = getattr(clf, "lexical", None) is not None
         for _ in range(args.repeat):  # interleaved, best of N: robust to a shared machine
             b = max(b, bare(clf, texts[:n], batch))
             e = max(e, end_to_end(clf, texts[:n]))
+            lex = max(lex, lexical(clf, texts[:n])) if has_lexical else 0.0
         rows.append(
             {
                 "device": clf.device,
@@ -88,6 +98,7 @@ def main() -> None:
                 "threads": torch.get_num_threads(),
                 "bare_per_s": round(b, 1),
                 "predict_per_s": round(e, 1),
+                "lexical_per_s": round(lex, 1) if has_lexical else None,
                 "ratio": round(e / b, 3),
             }
         )

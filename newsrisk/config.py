@@ -90,6 +90,7 @@ class Settings:
     model: str | None = None  # None = the shipped model
     device: str | None = None  # None = cuda if available, else cpu
     quantize: bool = False
+    lexical: bool = True  # blend in the model's lexical expert (TF-IDF n-grams) when it has one
     # Detection
     detector_config: str | None = None  # JSON file with DetectorConfig fields
     # Sinks and surfaces

@@ -45,9 +45,12 @@ def _decode(d: dict[str, Any]) -> Prediction:
                       tuple(TopicScore(str(lab), float(sc)) for lab, sc in d["t"]))
 
 
-def newsrisk_model_identity(model: str | None, quantize: bool = False) -> tuple[str, str] | None:
+def newsrisk_model_identity(
+    model: str | None, quantize: bool = False, lexical: bool = True
+) -> tuple[str, str] | None:
     """(name, version) of the shipped model (``None``) or a newsrisk model dir, without loading
-    it (nor torch); None for other models."""
+    it (nor torch); None for other models.  Matches the ``version`` that ``load_classifier`` gives
+    for the same options."""
     if model is None:
         spec = importlib.util.find_spec("newsrisk.classifiers")
         if spec is None or not spec.submodule_search_locations:
@@ -57,7 +60,10 @@ def newsrisk_model_identity(model: str | None, quantize: bool = False) -> tuple[
         meta_path = Path(model) / META_FILE
     try:
         meta = json.loads(meta_path.read_text())
-        return str(meta["name"]), str(meta["version"]) + ("+int8" if quantize else "")
+        # the lexical expert's file (newsrisk.classifiers.lexical.LEXICAL_JSON; not imported: torch)
+        encoder_only = not lexical and (meta_path.parent / "lexical.json").is_file()
+        return str(meta["name"]), (str(meta["version"]) + ("+int8" if quantize else "")
+                                   + ("+encoder-only" if encoder_only else ""))
     except (OSError, ValueError, KeyError):
         return None
 

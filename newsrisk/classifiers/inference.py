@@ -22,6 +22,7 @@ from torch import nn
 from transformers import PreTrainedTokenizerBase
 
 from newsrisk.classifiers.engine import length_batches, pad, tokenize
+from newsrisk.classifiers.lexical import LexicalModel
 from newsrisk.records import SENTIMENT_LABELS, Prediction, Sentiment, TopicScore
 
 CHUNK = 1024  # texts tokenised at a time (one chunk ahead of the model)
@@ -134,16 +135,41 @@ class MultiTaskClassifier(_BatchedModel):
         max_length: int = 128,
         max_batch: int = 64,
         top_topics: int = 3,
+        lexical: LexicalModel | None = None,
     ):
         super().__init__(tokenizer, max_length, max_batch)
         self.model = model
         self.topic_labels = list(topic_labels)
         self.name, self.version, self.device = name, version, device
         self.top_topics = top_topics
+        self.lexical = lexical
+        self._lexical_pool = (ThreadPoolExecutor(1, thread_name_prefix="newsrisk-lexical")
+                              if lexical is not None else None)
 
     def _forward(self, input_ids: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
         sent, topic = self.model(input_ids, mask)
         return [sent, topic]
+
+    def model_probs(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """The encoder's own probabilities, without the lexical expert."""
+        return super().probs(texts)
+
+    def probs(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """[sentiment, topic] probabilities: the encoder's, times the lexical expert's when the
+        model ships one.  On a GPU its n-grams are counted while the encoder runs; on the CPU
+        after it, because a thread beside torch's OpenMP threads on the same cores stalls them
+        more than it saves."""
+        if self.lexical is None or self._lexical_pool is None or not texts:
+            return super().probs(texts)
+        if self.device == "cpu":
+            sent, topic = super().probs(texts)
+            log_lex = self.lexical.log_probs(list(texts))
+        else:
+            lexical = self._lexical_pool.submit(self.lexical.log_probs, list(texts))
+            sent, topic = super().probs(texts)
+            log_lex = lexical.result()
+        return [self.lexical.blend("sentiment", sent, log_lex["sentiment"]),
+                self.lexical.blend("topic", topic, log_lex["topic"])]
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         if not texts:

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from newsrisk.classifiers.inference import Classifier, MultiTaskClassifier, SequenceClassifier
+from newsrisk.classifiers.lexical import has_lexical, load_lexical
 from newsrisk.classifiers.model import is_newsrisk_model, load_model
 
 SHIPPED_MODEL_DIR = Path(__file__).parent / "model"
@@ -47,6 +48,7 @@ def load_classifier(
     device: str | None = None,
     quantize: bool = False,
     max_batch: int = 64,
+    lexical: bool = True,
 ) -> Classifier:
     """Load a classifier.
 
@@ -54,15 +56,20 @@ def load_classifier(
     or any Hugging Face sequence-classification model (id or directory) whose labels map onto
     negative/neutral/positive (e.g. ``ProsusAI/finbert``).  ``device``: None picks CUDA when
     available.  ``quantize``: int8 dynamic quantization of the linear layers (CPU only).
+    ``lexical``: blend in the model directory's lexical expert when it has one (newsrisk models).
     """
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     source = str(SHIPPED_MODEL_DIR) if model is None else model
     if is_newsrisk_model(source):
         net, tokenizer, meta = load_model(Path(source))
-        variant = "+int8" if quantize else ""
+        shipped_lexical = has_lexical(Path(source))
+        expert = (load_lexical(Path(source), "int8" if quantize else "fp32")
+                  if lexical and shipped_lexical else None)
+        variant = ("+int8" if quantize else "") + (
+            "+encoder-only" if expert is None and shipped_lexical else "")
         return MultiTaskClassifier(
             _place(net, device, quantize), tokenizer, meta.topic_labels, meta.name,
-            meta.version + variant, device, meta.max_length, max_batch,
+            meta.version + variant, device, meta.max_length, max_batch, lexical=expert,
         )
     if model is None:
         raise FileNotFoundError(f"the shipped model is missing from {SHIPPED_MODEL_DIR}")

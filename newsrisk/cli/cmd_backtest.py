@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as exc:
         raise CommandError(f"{exc}; give a JSONL(.gz) archive with --input") from exc
     cache_dir = Path(settings.data_dir) / "cache"
-    identity = newsrisk_model_identity(settings.model, settings.quantize)
+    identity = newsrisk_model_identity(settings.model, settings.quantize, settings.lexical)
     classifier: ClassifierLike
     if args.no_cache:
         classifier = build_classifier(settings)

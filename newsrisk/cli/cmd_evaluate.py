@@ -27,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sets", default=",".join(SUITE_NAMES), help="comma-separated subset")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantization (CPU)")
+    p.add_argument("--no-lexical", action="store_true",
+                   help="score the encoder alone, without the model's lexical expert")
     p.add_argument("--finbert-protocol", action="store_true",
                    help="also run the FinBERT 80/20 FPB protocol with the training recipe")
     p.add_argument("--protocol-sentiment-only", action="store_true",
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if not (args.data / "topic" / "tfnt" / "classes.txt").is_file():
         raise CommandError(f"{args.data} lacks topic/tfnt/classes.txt; pass the data root")
     try:
-        clf = load_classifier(args.model, args.device, args.quantize)
+        clf = load_classifier(args.model, args.device, args.quantize, lexical=not args.no_lexical)
         result = evaluate(clf, args.data, sets)
     except (OSError, ValueError) as exc:
         raise CommandError(f"{exc}") from exc

@@ -41,7 +41,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
+    lex = p.add_mutually_exclusive_group()
+    lex.add_argument("--no-lexical", action="store_true",
+                     help="do not train the lexical expert (TF-IDF n-grams) after the encoder")
+    lex.add_argument("--lexical-only", action="store_true",
+                     help="only (re)train the lexical expert of the model already in --out "
+                     "and choose its blend weights (a minute on a CPU)")
     p.set_defaults(func=run)
+
+
+def _lexical(args: argparse.Namespace, device: str) -> None:
+    from newsrisk.classifiers.lexical_train import attach_lexical
+
+    attach_lexical(args.data, args.out, device=device, progress=print)
+    print(f"saved the lexical expert into {args.out} (choice figures: lexical_metrics.json)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,8 +72,18 @@ def run(args: argparse.Namespace) -> int:
     if not cfg.base:
         cfg.base = _default_base()
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if args.lexical_only:
+        from newsrisk.classifiers.model import is_newsrisk_model
+
+        if not is_newsrisk_model(args.out):
+            raise CommandError(f"{args.out} holds no newsrisk model; train one there first "
+                               "(without --lexical-only)")
+        _lexical(args, device)
+        return 0
     result = train(args.data, args.out, cfg, device=device)
     last = result["history"][-1]
     print(f"saved {args.out}: tfns acc {last['tfns']['accuracy']:.4f}, "
           f"tfnt acc {last['tfnt']['accuracy']:.4f}")
+    if not args.no_lexical:
+        _lexical(args, device)
     return 0

@@ -47,7 +47,7 @@ def test_obvious_headlines(shipped: MultiTaskClassifier) -> None:
 def test_batching_does_not_change_results(shipped: MultiTaskClassifier) -> None:
     texts = [NEGATIVE, POSITIVE, "Oil prices steady", "Bank names new CEO"] * 3
     small = MultiTaskClassifier(shipped.model, shipped.tokenizer, shipped.topic_labels, "x", "1",
-                                max_batch=2).predict(texts)
+                                max_batch=2, lexical=shipped.lexical).predict(texts)
     for a, b in zip(shipped.predict(texts), small, strict=True):
         assert a.sentiment.negative == pytest.approx(b.sentiment.negative, abs=1e-4)
 

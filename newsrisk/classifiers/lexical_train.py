@@ -1,0 +1,154 @@
+"""Training the lexical expert (:mod:`newsrisk.classifiers.lexical`) and choosing its weight.
+
+The vocabulary (n-grams seen in at least ``min_df`` training texts) and its idf come from the
+union of both heads' training texts; each head is a multinomial logistic regression on its own
+labelled texts.  scikit-learn is needed here only; inference is numpy + scipy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsrisk.classifiers.lexical import (
+    LexicalHead,
+    LexicalModel,
+    char_ngrams,
+    normalise,
+    word_ngrams,
+)
+from newsrisk.records import SENTIMENT_LABELS
+
+WEIGHT_GRID = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
+
+
+@dataclass(frozen=True)
+class LexicalConfig:
+    min_df: int = 2
+    c: float = 10.0  # inverse L2 strength of the logistic regressions
+    max_iter: int = 2000
+
+
+def _vocab(docs: Sequence[list[str]], min_df: int) -> tuple[dict[str, int], np.ndarray]:
+    df = Counter(g for doc in docs for g in set(doc))
+    kept = sorted(g for g, n in df.items() if n >= min_df)
+    n_docs = len(docs)
+    idf = np.array([math.log((1 + n_docs) / (1 + df[g])) + 1.0 for g in kept])
+    return {g: i for i, g in enumerate(kept)}, idf
+
+
+def fit_lexical(
+    heads: dict[str, tuple[Sequence[str], Sequence[int], list[str]]],
+    cfg: LexicalConfig = LexicalConfig(),
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> LexicalModel:
+    """``heads``: name -> (texts, label indices, label names).  Weights start at 0 (no effect)."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [normalise(t) for spec in heads.values() for t in spec[0]]
+    word_vocab, idf_word = _vocab([word_ngrams(t) for t in texts], cfg.min_df)
+    char_vocab, idf_char = _vocab([char_ngrams(t) for t in texts], cfg.min_df)
+    progress(f"vocabulary: {len(word_vocab):,} word and {len(char_vocab):,} character n-grams")
+    model = LexicalModel(word_vocab, char_vocab, idf_word, idf_char, {})
+    for name, (head_texts, labels, names) in heads.items():
+        x = model.features(head_texts)
+        y = np.asarray(labels)
+        if len(set(y.tolist())) < 2:
+            raise ValueError(f"the {name} training texts carry fewer than two labels; "
+                             "a lexical head needs examples of at least two classes")
+        lr = LogisticRegression(C=cfg.c, max_iter=cfg.max_iter).fit(x, y)
+        coef = np.zeros((len(names), x.shape[1]), np.float32)
+        intercept = np.full(len(names), -30.0)  # a class absent from training stays impossible
+        if len(lr.classes_) == 2:  # sklearn keeps one row: the log-odds of the second class
+            coef[lr.classes_[1]], intercept[lr.classes_] = lr.coef_[0], (0.0, lr.intercept_[0])
+        else:
+            coef[lr.classes_], intercept[lr.classes_] = lr.coef_, lr.intercept_
+        model.heads[name] = LexicalHead(list(names), coef, intercept, 0.0)
+        progress(f"{name}: logistic regression on {len(y):,} texts, {len(lr.classes_)} classes")
+    return model
+
+
+def _accuracy(log_p: np.ndarray, y: np.ndarray) -> float:
+    return float((log_p.argmax(1) == y).mean())
+
+
+def choose_weight(
+    probs: np.ndarray, log_lexical: np.ndarray, y: np.ndarray, grid: Sequence[float] = WEIGHT_GRID,
+    seed: int = 0,
+) -> dict[str, float]:
+    """The blend weight with the best accuracy on ``y`` (ties: the smaller weight), and the honest
+    estimate of what picking it this way is worth: the weight picked on one random half, scored on
+    the other, both ways (``cross_fitted``)."""
+    log_m = np.log(np.clip(probs, 1e-9, 1.0))
+    y = np.asarray(y)
+
+    def pick(rows: np.ndarray) -> float:
+        return max(grid, key=lambda w: (_accuracy(log_m[rows] + w * log_lexical[rows], y[rows]), -w))
+
+    order = np.random.default_rng(seed).permutation(len(y))
+    halves = (order[: len(y) // 2], order[len(y) // 2 :])
+    correct = 0
+    for fit, test in (halves, halves[::-1]):
+        w = pick(fit)
+        correct += int(((log_m[test] + w * log_lexical[test]).argmax(1) == y[test]).sum())
+    best = pick(np.arange(len(y)))
+    return {
+        "weight": float(best),
+        "model_accuracy": _accuracy(log_m, y),
+        "lexical_accuracy": _accuracy(log_lexical, y),
+        "blend_accuracy": _accuracy(log_m + best * log_lexical, y),
+        "cross_fitted_accuracy": correct / len(y),
+    }
+
+
+def attach_lexical(
+    data_dir: Path, model_dir: Path, cfg: LexicalConfig = LexicalConfig(), device: str = "cpu",
+    progress: Callable[[str], None] = lambda _msg: None,
+    variants: Sequence[str] = ("fp32", "int8"),
+) -> dict[str, Any]:
+    """Train the lexical expert on TFNS/TFNT train, choose each head's weight against each encoder
+    variant of the model in ``model_dir`` on TFNS/TFNT valid (same rule for both), and save it
+    into ``model_dir``; returns the choice figures (also written to ``lexical_metrics.json``)."""
+    from newsrisk.classifiers.data import read_tfns, read_tfnt, read_topic_classes
+    from newsrisk.classifiers.inference import MultiTaskClassifier
+    from newsrisk.classifiers.loading import load_classifier
+
+    topics = read_topic_classes(data_dir)
+    sets = {"sentiment": (read_tfns, "sentiment", list(SENTIMENT_LABELS), 0),
+            "topic": (read_tfnt, "topic", topics, 1)}
+    spec = {}
+    for head, (reader, attr, names, _) in sets.items():
+        train = reader(data_dir, "train")
+        spec[head] = ([e.text for e in train], [getattr(e, attr) for e in train], names)
+    model = fit_lexical(spec, cfg, progress)
+    report: dict[str, Any] = {"config": asdict(cfg), "chosen_on": "TFNS valid / TFNT valid",
+                              "heads": {head: {} for head in sets}}
+    valid = {head: reader(data_dir, "valid") for head, (reader, *_rest) in sets.items()}
+    for variant in variants:
+        clf = load_classifier(str(model_dir), device="cpu" if variant == "int8" else device,
+                              quantize=variant == "int8", lexical=False)
+        if not isinstance(clf, MultiTaskClassifier):
+            raise ValueError(f"{model_dir} is not a newsrisk two-headed model")
+        for head, (_, attr, _, column) in sets.items():
+            texts = [e.text for e in valid[head]]
+            probs = clf.model_probs(texts)[column]
+            y = np.array([getattr(e, attr) for e in valid[head]])
+            choice = choose_weight(probs, model.log_probs(texts)[head], y)
+            model.heads[head].weights[variant] = choice["weight"]
+            report["heads"][head][variant] = choice
+            progress(f"{head} ({variant}): weight {choice['weight']:g}, valid accuracy "
+                     f"{choice['model_accuracy']:.4f} -> {choice['blend_accuracy']:.4f} "
+                     f"(cross-fitted {choice['cross_fitted_accuracy']:.4f})")
+    for head in model.heads.values():
+        head.weight = head.weights["fp32"]
+    model.save(model_dir)
+    (model_dir / "lexical_metrics.json").write_text(json.dumps(report, indent=2) + "\n",
+                                                    encoding="utf-8")
+    return report
