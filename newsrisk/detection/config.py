@@ -55,11 +55,12 @@ class SeriesConfig:
     """Univariate detector (``newsrisk nab``): one count series, scored causally."""
 
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
-    scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig(scales=(6, 24)))
+    scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig(scales=(6, 24), combine="hmp"))
     suppress_halflife_s: float = 6 * 3600.0  # after a high score, only a higher one passes
     suppress_ratio: float = 3.0  # "higher" = this many times the remembered surprise
     suppress_hold_s: float = 0.0  # nothing is reported this long after a report
     suppress_track_all: bool = False  # the memory follows every surprise, not only reported ones
+    suppress_final: float = 3.0  # > 0: no escalation while the memory, calibrated, is at least this
     calibrate: bool = True  # calibrate surprises against the series' own history
     calibrate_mode: str = "daily_max"  # "daily_max" | "tail"
     calibrate_days: int = 14
@@ -68,6 +69,14 @@ class SeriesConfig:
     calibrate_u: float = 2.0  # surprises above this feed the tail estimate
     calibrate_halflife_s: float = 14 * 86400.0
     calibrate_prior_obs: float = 3000.0
+    # level-shift channel (0 windows = off): the last 6 h against the series' own level history
+    level_windows: int = 72
+    level_halflife_s: float = 7 * 86400.0  # memory of the channel's null (log-ratio moments)
+    level_prior_sd: float = 0.3  # sd of the log ratio assumed before data says more
+    level_prior_obs: float = 288.0
+    level_winsor_sd: float = 3.0  # log ratios feed the null capped at mean +- this many sd
+    level_penalty: float = 0.30103  # log10(2): Bonferroni for two channels
+    level_shared_min: float = 1.0  # count surprise (calibrated) above this sets the level memory
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,7 +3,17 @@
 It is the news detector's statistical core (:class:`~newsrisk.detection.core.CountSurprise`)
 applied to one series, plus the NAB-style output policy: nothing during warm-up, and after a
 high score only a *higher* one passes until the memory of it has decayed, so that one event
-reports once, as early as the evidence allows.
+reports once, as early as the evidence allows. An event already reported as a clear one (the
+remembered surprise, calibrated, at least ``suppress_final`` times the series' typical daily worst)
+is not escalated at all while that memory lasts.
+
+A second channel (``level_windows`` > 0), :class:`~newsrisk.detection.level.LevelShift`, scores
+the level of the last hours against the series' own day-to-day variability, so that a slow
+sustained rise is reported too. It has its own declustering memory and calibration; its surprise
+pays a Bonferroni penalty (``level_penalty``) and the score is the larger calibrated value of the
+two. While the count channel sees an event (calibrated surprise above ``level_shared_min``,
+reported or not), the level channel's memory follows its own value: the level that a burst of
+spikes lifts belongs to that event and is not reported again.
 """
 
 from __future__ import annotations
@@ -15,39 +25,43 @@ from newsrisk.detection.baseline import decay
 from newsrisk.detection.calibrate import DailyMaxCalibrator, TailCalibrator
 from newsrisk.detection.config import SeriesConfig
 from newsrisk.detection.core import CountSurprise
+from newsrisk.detection.level import LevelShift
 from newsrisk.detection.stats import surprise_to_score
 from newsrisk.records import parse_time
 
 
-class SeriesDetector:
-    """``update(timestamp, value) -> score in [0, 1]``; causal, one call per row."""
+class _Reporter:
+    """Declustering memory and calibration of one channel's surprises."""
 
-    def __init__(self, config: SeriesConfig | None = None) -> None:
-        self.config = config or SeriesConfig()
-        self.core = CountSurprise(
-            self.config.baseline, self.config.scoring.scales, self.config.scoring.combine
-        )
-        cfg = self.config
+    __slots__ = ("cfg", "calibrator", "memory", "memory_t", "reported_t")
+
+    def __init__(self, cfg: SeriesConfig) -> None:
+        self.cfg = cfg
         self.calibrator = _calibrator(cfg)
-        self._memory = 0.0  # surprise of the last reported event, decayed
-        self._memory_t = 0.0
-        self._reported_t = -1e18  # event time of the last reported window (none yet)
+        self.memory = 0.0  # surprise of the last reported event, decayed
+        self.memory_t = 0.0
+        self.reported_t = -1e18  # event time of the last reported window (none yet)
 
-    def update(self, timestamp: datetime | str | float, value: float) -> float:
-        t = parse_time(timestamp).timestamp() if not isinstance(timestamp, float) else timestamp
-        x = max(float(value), 0.0)
-        raw = self.core.step(t, x)
-        cfg = self.config
+    def step(self, t: float, raw: float) -> float:
+        """Calibrated surprise of ``raw`` when it starts a new event, else 0."""
+        cfg = self.cfg
         # Decluster: a window is an event candidate only when its surprise beats the decayed
         # memory of the last candidate by ``suppress_ratio``; the rest of an event reports 0.
-        memory = self._memory * decay(t - self._memory_t, cfg.suppress_halflife_s)
-        held = t - self._reported_t < cfg.suppress_hold_s
+        memory = self.memory * decay(t - self.memory_t, cfg.suppress_halflife_s)
+        held = t - self.reported_t < cfg.suppress_hold_s
         candidate = raw > 0.0 and raw > memory * cfg.suppress_ratio and not held
+        if (
+            candidate
+            and cfg.suppress_final > 0.0
+            and memory > 0.0
+            and self.calibrated(memory, t) >= cfg.suppress_final
+        ):
+            candidate = False  # the remembered report was a clear event: this is the same one
         if candidate:
-            self._reported_t = t
+            self.reported_t = t
         if candidate or (held and raw > memory) or (cfg.suppress_track_all and raw > memory):
             memory = raw
-        self._memory, self._memory_t = memory, t
+        self.memory, self.memory_t = memory, t
         if not candidate:
             s = 0.0
         elif cfg.calibrate:
@@ -55,28 +69,83 @@ class SeriesDetector:
         else:
             s = raw
         self.calibrator.update(raw if candidate or cfg.calibrate_mode == "daily_max" else 0.0, t)
+        return s
+
+    def calibrated(self, raw: float, t: float) -> float:
+        """``raw`` on the calibrated scale, reported or not."""
+        return self.calibrator.calibrate(raw, t) if self.cfg.calibrate else raw
+
+    def mark(self, t: float, raw: float) -> None:
+        """Remember ``raw`` as reported at ``t`` (another channel sees the same event)."""
+        memory = self.memory * decay(t - self.memory_t, self.cfg.suppress_halflife_s)
+        self.memory, self.memory_t = max(memory, raw), t
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "memory": [self.memory, self.memory_t, self.reported_t],
+            "calibrator": self.calibrator.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.memory, self.memory_t, self.reported_t = (float(v) for v in state["memory"])
+        self.calibrator.load_state_dict(state["calibrator"])
+
+
+class SeriesDetector:
+    """``update(timestamp, value) -> score in [0, 1]``; causal, one call per row."""
+
+    def __init__(self, config: SeriesConfig | None = None) -> None:
+        self._build(config or SeriesConfig())
+
+    def _build(self, cfg: SeriesConfig) -> None:
+        self.config = cfg
+        self.core = CountSurprise(cfg.baseline, cfg.scoring.scales, cfg.scoring.combine)
+        self.reporter = _Reporter(cfg)
+        self.level: LevelShift | None = None
+        self.level_reporter = _Reporter(cfg)
+        if cfg.level_windows > 0:
+            self.level = LevelShift(
+                cfg.level_windows,
+                cfg.level_halflife_s,
+                cfg.level_prior_sd,
+                cfg.level_prior_obs,
+                cfg.level_winsor_sd,
+            )
+
+    def update(self, timestamp: datetime | str | float, value: float) -> float:
+        t = parse_time(timestamp).timestamp() if not isinstance(timestamp, float) else timestamp
+        x = max(float(value), 0.0)
+        cfg = self.config
+        raw = self.core.step(t, x)
+        s = self.reporter.step(t, raw)
+        if self.level is not None:
+            lvl = max(self.level.step(t, x, self.core.expected) - cfg.level_penalty, 0.0)
+            if self.reporter.calibrated(raw, t) > cfg.level_shared_min:
+                # a window of a count event (reported or not): the level it lifts is that event
+                self.level_reporter.mark(t, lvl)
+            s = max(s, self.level_reporter.step(t, lvl))
         if self.core.n_obs <= cfg.scoring.warmup_obs:
             return 0.0
         return surprise_to_score(s, cfg.scoring.score_scale)
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        state: dict[str, Any] = {
             "config": self.config.to_dict(),
             "core": self.core.state_dict(),
-            "memory": [self._memory, self._memory_t, self._reported_t],
-            "calibrator": self.calibrator.state_dict(),
+            **self.reporter.state_dict(),
         }
+        if self.level is not None:
+            state["level"] = self.level.state_dict()
+            state["level_reporter"] = self.level_reporter.state_dict()
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.config = SeriesConfig.from_dict(state["config"])
-        self.core = CountSurprise(
-            self.config.baseline, self.config.scoring.scales, self.config.scoring.combine
-        )
+        self._build(SeriesConfig.from_dict(state["config"]))
         self.core.load_state_dict(state["core"])
-        cfg = self.config
-        self.calibrator = _calibrator(cfg)
-        self.calibrator.load_state_dict(state["calibrator"])
-        self._memory, self._memory_t, self._reported_t = (float(v) for v in state["memory"])
+        self.reporter.load_state_dict(state)
+        if self.level is not None and "level" in state:
+            self.level.load_state_dict(state["level"])
+            self.level_reporter.load_state_dict(state["level_reporter"])
 
 
 def _calibrator(cfg: SeriesConfig) -> TailCalibrator | DailyMaxCalibrator:
