@@ -22,6 +22,7 @@ from newsrisk.ingest.producer import produce
 from newsrisk.storage.store import Store
 from newsrisk.streams.broker import free_port, start_broker
 from newsrisk.streams.process import WorkerProcess
+from tests.alerting.alerting_support import require_binary
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.integration
@@ -30,6 +31,8 @@ TFNS = SHARED / "sentiment" / "tfns" / "sent_valid.csv"
 
 @pytest.mark.skipif(not TFNS.exists(), reason=f"{TFNS} not present")
 def test_spike_in_kafka_reaches_the_webhook(tmp_path: Path):
+    require_binary("prometheus")
+    require_binary("prometheus-alertmanager", "alertmanager")
     neutral, bearish = tfns_pools(str(TFNS))
     scenario = build(["KO"], neutral, bearish, days=4, per_hour=1, spike_size=20)
     broker = start_broker(log_path=tmp_path / "broker.log")
