@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="model dir or HF id (default: the shipped model)")
     p.add_argument("--device", help="cpu or cuda (default: cuda when available)")
     p.add_argument("--quantize", action="store_true", help="int8 dynamic quantization (CPU)")
+    p.add_argument("--no-lexical", action="store_true",
+                   help="the encoder alone, without the model's lexical expert")
     p.add_argument("--batch-size", type=int, default=64, help="model batch size (default 64)")
     p.add_argument("--chunk", type=int, default=1024, help="lines read per round (default 1024)")
     p.set_defaults(func=run)
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     from newsrisk.classifiers import load_classifier
 
     try:
-        clf = load_classifier(args.model, args.device, args.quantize, max_batch=args.batch_size)
+        clf = load_classifier(args.model, args.device, args.quantize, max_batch=args.batch_size,
+                              lexical=not args.no_lexical)
     except (OSError, ValueError) as exc:
         raise CommandError(f"cannot load model: {exc}") from exc
     from newsrisk.core.components import build_resolver
