@@ -8,7 +8,7 @@ next to the coefficients.  It needs no torch and costs well under a millisecond 
 On disk, in the model directory:
 
 * ``lexical.json``: format version, the n-gram settings, both vocabularies (index order) and, per
-  head, its labels and its blend weight for each encoder variant (``fp32``; ``int8``, the
+  head, its labels and its blend weight and temperature for each encoder variant (``fp32``; ``int8``, the
   dynamically quantized CPU variant, whose probabilities differ slightly),
 * ``lexical.safetensors``: ``idf.word``, ``idf.char`` and ``<head>.coef`` / ``<head>.intercept``.
 
@@ -88,6 +88,8 @@ class LexicalHead:
     intercept: np.ndarray  # (classes,)
     weight: float  # exponent of this expert in the product, for the variant loaded
     weights: dict[str, float] = field(default_factory=dict)  # per encoder variant, as saved
+    temperature: float = 1.0  # the product's log-probabilities are divided by this (calibration)
+    temperatures: dict[str, float] = field(default_factory=dict)
 
     def log_probs(self, x: sparse.csr_matrix) -> np.ndarray:
         logits = np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
@@ -114,9 +116,13 @@ class LexicalModel:
         return {name: head.log_probs(x) for name, head in self.heads.items()}
 
     def blend(self, head: str, probs: np.ndarray, log_lexical: np.ndarray) -> np.ndarray:
-        """Product of experts: ``probs`` (the model's, rows sum to 1) times p_lexical ** w."""
+        """Product of experts: ``probs`` (the model's, rows sum to 1) times p_lexical ** w, to the
+        power 1/T (a product of experts is sharper than either; T restores calibration and never
+        changes the winning class)."""
+        h = self.heads[head]
         logits = np.log(np.clip(probs.astype(np.float64), 1e-9, 1.0))
-        logits += self.heads[head].weight * log_lexical
+        logits += h.weight * log_lexical
+        logits /= h.temperature
         logits -= logits.max(1, keepdims=True)
         out = np.exp(logits)
         return (out / out.sum(1, keepdims=True)).astype(np.float32)
@@ -130,7 +136,8 @@ class LexicalModel:
             "char_range": list(CHAR_RANGE),
             "word_vocab": sorted(self.word_vocab, key=self.word_vocab.__getitem__),
             "char_vocab": sorted(self.char_vocab, key=self.char_vocab.__getitem__),
-            "heads": {k: {"labels": h.labels, "weights": h.weights or {"fp32": h.weight}}
+            "heads": {k: {"labels": h.labels, "weights": h.weights or {"fp32": h.weight},
+                          "temperatures": h.temperatures or {"fp32": h.temperature}}
                       for k, h in self.heads.items()},
         }
         (model_dir / LEXICAL_JSON).write_text(json.dumps(meta, ensure_ascii=False) + "\n",
@@ -161,9 +168,11 @@ def load_lexical(model_dir: Path, variant: str = "fp32") -> LexicalModel:
     heads = {}
     for name, h in meta["heads"].items():
         weights = {k: float(v) for k, v in h["weights"].items()}
+        temps = {k: float(v) for k, v in h.get("temperatures", {"fp32": 1.0}).items()}
         heads[name] = LexicalHead(list(h["labels"]), arrays[f"{name}.coef"].astype(np.float32),
                                   arrays[f"{name}.intercept"].astype(np.float64),
-                                  weights.get(variant, weights["fp32"]), weights)
+                                  weights.get(variant, weights["fp32"]), weights,
+                                  temps.get(variant, temps["fp32"]), temps)
     model = LexicalModel(
         {g: i for i, g in enumerate(meta["word_vocab"])},
         {g: i for i, g in enumerate(meta["char_vocab"])},

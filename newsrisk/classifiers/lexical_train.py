@@ -79,13 +79,44 @@ def _accuracy(log_p: np.ndarray, y: np.ndarray) -> float:
     return float((log_p.argmax(1) == y).mean())
 
 
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(1, keepdims=True)
+    return z - np.log(np.exp(z).sum(1, keepdims=True))
+
+
+def nll(logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood of ``y`` under softmax(``logits``)."""
+    return float(-_log_softmax(logits)[np.arange(len(y)), y].mean())
+
+
+def ece(logits: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
+    """Expected calibration error of the top class (equal-width confidence bins)."""
+    p = np.exp(_log_softmax(logits))
+    conf, right = p.max(1), p.argmax(1) == y
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        m = (conf > lo) & (conf <= hi)
+        if m.any():
+            total += m.mean() * abs(right[m].mean() - conf[m].mean())
+    return float(total)
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """The T in [0.25, 5] that minimises the NLL of softmax(logits / T)."""
+    from scipy.optimize import minimize_scalar
+
+    res = minimize_scalar(lambda t: nll(logits / t, y), bounds=(0.25, 5.0), method="bounded")
+    return float(res.x)
+
+
 def choose_weight(
     probs: np.ndarray, log_lexical: np.ndarray, y: np.ndarray, grid: Sequence[float] = WEIGHT_GRID,
     seed: int = 0,
 ) -> dict[str, float]:
-    """The blend weight with the best accuracy on ``y`` (ties: the smaller weight), and the honest
-    estimate of what picking it this way is worth: the weight picked on one random half, scored on
-    the other, both ways (``cross_fitted``)."""
+    """The blend weight with the best accuracy on ``y`` (ties: the smaller weight), the honest
+    estimate of what picking it this way is worth (the weight picked on one random half, scored on
+    the other, both ways: ``cross_fitted``), and the temperature that calibrates the blend (NLL)."""
     log_m = np.log(np.clip(probs, 1e-9, 1.0))
     y = np.asarray(y)
 
@@ -99,12 +130,20 @@ def choose_weight(
         w = pick(fit)
         correct += int(((log_m[test] + w * log_lexical[test]).argmax(1) == y[test]).sum())
     best = pick(np.arange(len(y)))
+    blend = log_m + best * log_lexical
+    temperature = fit_temperature(blend, y)
     return {
         "weight": float(best),
+        "temperature": temperature,
         "model_accuracy": _accuracy(log_m, y),
         "lexical_accuracy": _accuracy(log_lexical, y),
-        "blend_accuracy": _accuracy(log_m + best * log_lexical, y),
+        "blend_accuracy": _accuracy(blend, y),
         "cross_fitted_accuracy": correct / len(y),
+        "model_ece": ece(log_m, y),
+        "blend_ece_before_temperature": ece(blend, y),
+        "blend_ece": ece(blend / temperature, y),
+        "model_nll": nll(log_m, y),
+        "blend_nll": nll(blend / temperature, y),
     }
 
 
@@ -142,12 +181,15 @@ def attach_lexical(
             y = np.array([getattr(e, attr) for e in valid[head]])
             choice = choose_weight(probs, model.log_probs(texts)[head], y)
             model.heads[head].weights[variant] = choice["weight"]
+            model.heads[head].temperatures[variant] = choice["temperature"]
             report["heads"][head][variant] = choice
             progress(f"{head} ({variant}): weight {choice['weight']:g}, valid accuracy "
                      f"{choice['model_accuracy']:.4f} -> {choice['blend_accuracy']:.4f} "
-                     f"(cross-fitted {choice['cross_fitted_accuracy']:.4f})")
+                     f"(cross-fitted {choice['cross_fitted_accuracy']:.4f}); temperature "
+                     f"{choice['temperature']:.2f}, calibration error {choice['model_ece']:.3f} -> "
+                     f"{choice['blend_ece']:.3f}")
     for head in model.heads.values():
-        head.weight = head.weights["fp32"]
+        head.weight, head.temperature = head.weights["fp32"], head.temperatures["fp32"]
     model.save(model_dir)
     (model_dir / "lexical_metrics.json").write_text(json.dumps(report, indent=2) + "\n",
                                                     encoding="utf-8")

@@ -14,7 +14,13 @@ from newsrisk.classifiers.lexical import (
     load_lexical,
     word_ngrams,
 )
-from newsrisk.classifiers.lexical_train import LexicalConfig, choose_weight, fit_lexical
+from newsrisk.classifiers.lexical_train import (
+    LexicalConfig,
+    choose_weight,
+    ece,
+    fit_lexical,
+    fit_temperature,
+)
 
 NEG = ["shares plunge on losses", "stock plunges after losses widen", "losses hit the shares",
        "bank warns of losses", "plunge in profit", "shares plunge as losses mount"]
@@ -109,3 +115,23 @@ def test_shipped_model_carries_its_lexical_expert() -> None:
     for b, e in zip(blended, encoder, strict=True):
         assert b.shape == e.shape and b.sum(1) == pytest.approx(np.ones(len(texts)), abs=1e-4)
         assert not np.allclose(b, e, atol=1e-4)  # the expert moves the probabilities
+
+
+def test_temperature_recovers_overconfidence_and_keeps_the_winner(toy_model) -> None:  # noqa: ANN001
+    rng = np.random.default_rng(1)
+    logits = rng.normal(0, 3, (4000, 3))
+    p = np.exp(logits / 2.0)
+    p /= p.sum(1, keepdims=True)
+    y = np.array([rng.choice(3, p=row) for row in p])  # the truth is softmax(logits / 2)
+    t = fit_temperature(logits, y)
+    assert 1.7 < t < 2.3
+    assert ece(logits / t, y) < ece(logits, y)
+    probs = np.array([[0.2, 0.5, 0.3]], np.float32)
+    log_lex = np.log(np.array([[0.9, 0.05, 0.05]]))
+    head = toy_model.heads["sentiment"]
+    head.weight, head.temperature = 1.0, 1.0
+    sharp = toy_model.blend("sentiment", probs, log_lex)
+    head.temperature = 2.0
+    soft = toy_model.blend("sentiment", probs, log_lex)
+    head.temperature = 1.0
+    assert sharp.argmax() == soft.argmax() and soft.max() < sharp.max()
