@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from newsrisk.backtest.cache import newsrisk_model_identity
 from newsrisk.classifiers import load_classifier
 from newsrisk.classifiers.lexical import (
     LEXICAL_JSON,
@@ -110,6 +111,9 @@ def test_shipped_model_carries_its_lexical_expert() -> None:
     bare = load_classifier(device="cpu", lexical=False)
     assert clf.lexical is not None and bare.lexical is None
     assert bare.version.endswith("+encoder-only") and not clf.version.endswith("+encoder-only")
+    # the backtest's prediction cache names the same variant without loading the model
+    assert newsrisk_model_identity(None, lexical=True) == (clf.name, clf.version)
+    assert newsrisk_model_identity(None, lexical=False) == (bare.name, bare.version)
     texts = ["$AAPL shares plunge after the recall", "Fed holds rates steady", "ECB hikes"]
     blended, encoder = clf.probs(texts), clf.model_probs(texts)
     for b, e in zip(blended, encoder, strict=True):
