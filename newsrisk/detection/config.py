@@ -60,7 +60,8 @@ class SeriesConfig:
     suppress_ratio: float = 3.0  # "higher" = this many times the remembered surprise
     suppress_hold_s: float = 0.0  # nothing is reported this long after a report
     suppress_track_all: bool = False  # the memory follows every surprise, not only reported ones
-    suppress_final: float = 3.0  # > 0: no escalation while the memory, calibrated, is at least this
+    suppress_final: float = 2.0  # > 0: no escalation while the memory, calibrated, is at least this
+    suppress_final_shared: bool = True  # a clear count report also stops level escalations
     calibrate: bool = True  # calibrate surprises against the series' own history
     calibrate_mode: str = "daily_max"  # "daily_max" | "tail"
     calibrate_days: int = 14

@@ -5,7 +5,9 @@ applied to one series, plus the NAB-style output policy: nothing during warm-up,
 high score only a *higher* one passes until the memory of it has decayed, so that one event
 reports once, as early as the evidence allows. An event already reported as a clear one (the
 remembered surprise, calibrated, at least ``suppress_final`` times the series' typical daily worst)
-is not escalated at all while that memory lasts.
+is not escalated at all while that memory lasts; nor, for a clear count event, by the level
+channel (``suppress_final_shared``): the level that a clear burst leaves behind for hours is that
+burst, not a second event.
 
 A second channel (``level_windows`` > 0), :class:`~newsrisk.detection.level.LevelShift`, scores
 the level of the last hours against the series' own day-to-day variability, so that a slow
@@ -42,8 +44,12 @@ class _Reporter:
         self.memory_t = 0.0
         self.reported_t = -1e18  # event time of the last reported window (none yet)
 
-    def step(self, t: float, raw: float) -> float:
-        """Calibrated surprise of ``raw`` when it starts a new event, else 0."""
+    def step(self, t: float, raw: float, final: bool = False) -> float:
+        """Calibrated surprise of ``raw`` when it starts a new event, else 0.
+
+        ``final``: another channel has just reported a clear event, which this one must not
+        escalate either.
+        """
         cfg = self.cfg
         # Decluster: a window is an event candidate only when its surprise beats the decayed
         # memory of the last candidate by ``suppress_ratio``; the rest of an event reports 0.
@@ -53,8 +59,7 @@ class _Reporter:
         if (
             candidate
             and cfg.suppress_final > 0.0
-            and memory > 0.0
-            and self.calibrated(memory, t) >= cfg.suppress_final
+            and (final or (memory > 0.0 and self.calibrated(memory, t) >= cfg.suppress_final))
         ):
             candidate = False  # the remembered report was a clear event: this is the same one
         if candidate:
@@ -74,6 +79,14 @@ class _Reporter:
     def calibrated(self, raw: float, t: float) -> float:
         """``raw`` on the calibrated scale, reported or not."""
         return self.calibrator.calibrate(raw, t) if self.cfg.calibrate else raw
+
+    def final(self, t: float) -> bool:
+        """Whether the remembered report, decayed to ``t``, is still a clear event."""
+        cfg = self.cfg
+        if cfg.suppress_final <= 0.0 or self.memory <= 0.0:
+            return False
+        memory = self.memory * decay(t - self.memory_t, cfg.suppress_halflife_s)
+        return self.calibrated(memory, t) >= cfg.suppress_final
 
     def mark(self, t: float, raw: float) -> None:
         """Remember ``raw`` as reported at ``t`` (another channel sees the same event)."""
@@ -123,7 +136,8 @@ class SeriesDetector:
             if self.reporter.calibrated(raw, t) > cfg.level_shared_min:
                 # a window of a count event (reported or not): the level it lifts is that event
                 self.level_reporter.mark(t, lvl)
-            s = max(s, self.level_reporter.step(t, lvl))
+            final = cfg.suppress_final_shared and self.reporter.final(t)
+            s = max(s, self.level_reporter.step(t, lvl, final))
         if self.core.n_obs <= cfg.scoring.warmup_obs:
             return 0.0
         return surprise_to_score(s, cfg.scoring.score_scale)

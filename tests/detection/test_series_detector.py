@@ -79,3 +79,46 @@ def test_a_clear_report_is_not_escalated():
     scores = run(SeriesDetector(strict), rows)
     assert sum(1 for s in scores[burst] if s > 0) == 1
     assert scores[288 * 4] > 0.0  # the onset is still reported
+
+
+def test_final_memory_blocks_and_decays():
+    from newsrisk.detection.series import _Reporter
+
+    cfg = SeriesConfig(calibrate=False, suppress_final=2.0)  # calibrated = raw
+    hour = 3600.0
+    rep = _Reporter(cfg)
+    assert not rep.final(0.0)
+    assert rep.step(0.0, 5.0) == 5.0
+    assert rep.final(hour)  # 5 decays to 2 after 6 h * log2(2.5) = 7.9 h
+    assert rep.step(hour, 100.0) == 0.0  # a clear event is not escalated
+    assert not rep.final(10 * hour)
+    assert rep.step(10 * hour, 100.0) == 100.0
+    # another channel's clear event blocks this one's candidates, and only while it says so
+    other = _Reporter(cfg)
+    assert other.step(0.0, 1.0, final=True) == 0.0
+    assert other.step(300.0, 1.0) == 1.0
+
+
+def _level_finals(cfg: SeriesConfig, rows) -> list[bool]:
+    from newsrisk.detection.series import _Reporter
+
+    finals: list[bool] = []
+
+    class Recording(_Reporter):
+        def step(self, t: float, raw: float, final: bool = False) -> float:
+            finals.append(final)
+            return super().step(t, raw, final)
+
+    det = SeriesDetector(cfg)
+    det.level_reporter = Recording(cfg)
+    run(det, rows)
+    return finals
+
+
+def test_clear_count_report_stops_level_escalation():
+    rows = series(288 * 5, seed=0, spike_at=288 * 4)
+    shared = _level_finals(SeriesConfig(), rows)
+    assert SeriesConfig().suppress_final_shared
+    assert not any(shared[: 288 * 4])
+    assert all(shared[288 * 4 : 288 * 4 + 6])  # while the clear burst is remembered
+    assert not any(_level_finals(SeriesConfig(suppress_final_shared=False), rows))
