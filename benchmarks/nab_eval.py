@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -25,9 +26,17 @@ from newsrisk.records import parse_time
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "anomaly" / "nab"
 
 
-def _run(args: tuple[str, dict]) -> tuple[str, list, list[float]]:
+def _thin(values: list[float], keep: float, seed: str) -> list[float]:
+    """Binomial thinning: every counted item kept with probability ``keep`` (a perturbation)."""
+    rng = random.Random(seed)
+    return [float(sum(rng.random() < keep for _ in range(int(v)))) for v in values]
+
+
+def _run(args: tuple[str, dict], thin: float = 1.0, seed: int = 0) -> tuple[str, list, list[float]]:
     path, cfg = args
     stamps, values = read_series(path)
+    if thin < 1.0:
+        values = _thin(values, thin, f"{seed}:{Path(path).name}")
     return (
         path,
         [parse_time(s) for s in stamps],
@@ -51,10 +60,16 @@ def parse_set(items: list[str]) -> dict:
     return cfg
 
 
-def evaluate(cfg: dict, data: Path = DATA / "realTweets", windows_json: Path | None = None):
+def evaluate(
+    cfg: dict,
+    data: Path = DATA / "realTweets",
+    windows_json: Path | None = None,
+    thin: float = 1.0,
+    seed: int = 0,
+):
     windows = load_windows(windows_json or DATA / "combined_windows_realTweets.json")
     files = [str(p) for p in series_files(data)]
-    results = [_run((f, cfg)) for f in files]  # one process: the machine is shared
+    results = [_run((f, cfg), thin, seed) for f in files]  # one process: the machine is shared
     series = {}
     for path, ts, scores in results:
         key = match_window_key(Path(path).relative_to(data.parent).as_posix(), windows)
@@ -84,9 +99,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", action="append", default=[])
     ap.add_argument("--loo", action="store_true", help="also score each file left out / subsets")
+    ap.add_argument("--thin", type=float, default=1.0, help="perturb: keep each count with this p")
+    ap.add_argument("--seed", type=int, default=0, help="seed of --thin")
     a = ap.parse_args()
     cfg = parse_set(a.set)
-    series, windows = evaluate(cfg)
+    series, windows = evaluate(cfg, thin=a.thin, seed=a.seed)
     res = score_series(series, windows)
     print(
         f"score {res['score']:.2f} raw {res['raw']:.3f} thr {res['threshold']:.6f} "
