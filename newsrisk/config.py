@@ -91,6 +91,7 @@ class Settings:
     device: str | None = None  # None = cuda if available, else cpu
     quantize: bool = False
     lexical: bool = True  # blend in the model's lexical expert (TF-IDF n-grams) when it has one
+    cpu_workers: int = 0  # single-threaded CPU inference workers; 0 = one per core, 1 = intra-op
     # Detection
     detector_config: str | None = None  # JSON file with DetectorConfig fields
     # Sinks and surfaces

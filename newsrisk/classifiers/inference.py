@@ -6,6 +6,13 @@
 
 Both batch internally: texts are tokenised chunk by chunk in a helper thread while the previous
 chunk runs through the model, grouped by length and padded per batch, under ``inference_mode``.
+
+On the CPU the batches run on a pool of single-threaded workers (one per core), each on its own
+short batch of similar-length texts, instead of one batch at a time on torch's intra-op threads.
+Two reasons, both measured (``benchmarks/cpu_inference_modes.py``): a small encoder's operators
+are too short to keep several OpenMP threads busy, and every barrier between them stalls when
+any other thread of the machine (the Kafka client, the broker, a database write) takes one of
+the cores; and short batches pad less than one batch of every length.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from newsrisk.classifiers.lexical import LexicalModel
 from newsrisk.records import SENTIMENT_LABELS, Prediction, Sentiment, TopicScore
 
 CHUNK = 1024  # texts tokenised at a time (one chunk ahead of the model)
+CPU_BATCH = 8  # rows per batch on a CPU worker (a call of max_batch texts is split by length)
 
 
 class Classifier(Protocol):
@@ -43,13 +51,29 @@ class _BatchedModel:
     version: str
     device: str
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, max_length: int, max_batch: int):
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, max_length: int, max_batch: int,
+                 cpu_workers: int | None = None, cpu_batch: int = CPU_BATCH):
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.max_batch = max_batch
         self.pad_id = int(tokenizer.pad_token_id or 0)
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="newsrisk-tokenize")
+        # CPU: this many single-threaded workers (None: torch's thread count, i.e. the cores);
+        # 1 runs every batch on the calling thread with torch's intra-op threads instead.
+        self.cpu_workers = cpu_workers if cpu_workers is not None else torch.get_num_threads()
+        self.cpu_batch = cpu_batch
+        self._cpu_pool: ThreadPoolExecutor | None = None
+
+    def workers(self) -> ThreadPoolExecutor | None:
+        """The CPU worker pool (created on first use), or None on a GPU or with one worker."""
+        if self.device != "cpu" or self.cpu_workers <= 1:
+            return None
+        if self._cpu_pool is None:
+            self._cpu_pool = ThreadPoolExecutor(
+                self.cpu_workers, thread_name_prefix="newsrisk-infer",
+                initializer=torch.set_num_threads, initargs=(1,))  # per thread, not global
+        return self._cpu_pool
 
     def _forward(self, input_ids: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
         raise NotImplementedError
@@ -68,20 +92,31 @@ class _BatchedModel:
                 )
             yield start, ids
 
+    def _batch_probs(self, ids: list[list[int]]) -> list[torch.Tensor]:
+        """Softmaxed heads of one padded batch (runs on a worker thread or the caller's)."""
+        with torch.inference_mode():  # thread-local: entered again on a worker
+            input_ids, mask = pad(ids, self.pad_id)
+            heads = self._forward(input_ids.to(self.device), mask.to(self.device))
+            return [torch.softmax(h.float(), -1) for h in heads]
+
     def probs(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Per-head probability matrices (rows in input order).
 
         Batches are queued on the device without waiting; each chunk's probabilities come back
         in one transfer, so a GPU is never stalled by a per-batch copy to the host."""
         outputs: list[np.ndarray] = []
+        pool = self.workers()
         with self._lock, torch.inference_mode():
             for start, ids in self._chunks(list(texts)):
                 rows: list[int] = []
                 parts: list[list[torch.Tensor]] = []
-                for batch in length_batches([len(x) for x in ids], self.max_batch):
-                    input_ids, mask = pad([ids[i] for i in batch], self.pad_id)
-                    heads = self._forward(input_ids.to(self.device), mask.to(self.device))
-                    parts.append([torch.softmax(h.float(), -1) for h in heads])
+                size = min(self.max_batch, self.cpu_batch) if pool else self.max_batch
+                batches = list(length_batches([len(x) for x in ids], size))
+                if pool:  # longest first, so the last batches to finish are the short ones
+                    parts = list(pool.map(self._batch_probs, [[ids[i] for i in b] for b in batches]))
+                else:
+                    parts = [self._batch_probs([ids[i] for i in b]) for b in batches]
+                for batch in batches:
                     rows += [start + i for i in batch]
                 merged = [torch.cat([p[k] for p in parts]).cpu().numpy() for k in range(len(parts[0]))]
                 if not outputs:
@@ -136,8 +171,9 @@ class MultiTaskClassifier(_BatchedModel):
         max_batch: int = 64,
         top_topics: int = 3,
         lexical: LexicalModel | None = None,
+        cpu_workers: int | None = None,
     ):
-        super().__init__(tokenizer, max_length, max_batch)
+        super().__init__(tokenizer, max_length, max_batch, cpu_workers)
         self.model = model
         self.topic_labels = list(topic_labels)
         self.name, self.version, self.device = name, version, device
@@ -156,12 +192,18 @@ class MultiTaskClassifier(_BatchedModel):
 
     def probs(self, texts: Sequence[str]) -> list[np.ndarray]:
         """[sentiment, topic] probabilities: the encoder's, times the lexical expert's when the
-        model ships one.  On a GPU its n-grams are counted while the encoder runs; on the CPU
-        after it, because a thread beside torch's OpenMP threads on the same cores stalls them
-        more than it saves."""
+        model ships one.  Its n-grams are counted while the encoder runs: on a GPU in a thread of
+        their own, on the CPU as one more task of the worker pool; with a single CPU worker
+        (torch's intra-op threads) after the encoder, because a thread beside OpenMP threads on
+        the same cores stalls them more than it saves."""
         if self.lexical is None or self._lexical_pool is None or not texts:
             return super().probs(texts)
-        if self.device == "cpu":
+        pool = self.workers()
+        if pool is not None:  # one CPU worker counts n-grams while the others run the encoder
+            lexical = pool.submit(self.lexical.log_probs, list(texts))
+            sent, topic = super().probs(texts)
+            log_lex = lexical.result()
+        elif self.device == "cpu":
             sent, topic = super().probs(texts)
             log_lex = self.lexical.log_probs(list(texts))
         else:
@@ -205,8 +247,9 @@ class SequenceClassifier(_BatchedModel):
         device: str = "cpu",
         max_length: int = 128,
         max_batch: int = 64,
+        cpu_workers: int | None = None,
     ):
-        super().__init__(tokenizer, max_length, max_batch)
+        super().__init__(tokenizer, max_length, max_batch, cpu_workers)
         self.model = model
         self.name, self.version, self.device = name, version, device
         id2label = {int(k): v for k, v in model.config.id2label.items()}

@@ -49,6 +49,7 @@ def load_classifier(
     quantize: bool = False,
     max_batch: int = 64,
     lexical: bool = True,
+    cpu_workers: int | None = None,
 ) -> Classifier:
     """Load a classifier.
 
@@ -57,6 +58,8 @@ def load_classifier(
     negative/neutral/positive (e.g. ``ProsusAI/finbert``).  ``device``: None picks CUDA when
     available.  ``quantize``: int8 dynamic quantization of the linear layers (CPU only).
     ``lexical``: blend in the model directory's lexical expert when it has one (newsrisk models).
+    ``cpu_workers``: single-threaded CPU inference workers (None: one per torch thread, i.e. per
+    core; 1: one batch at a time on torch's intra-op threads).
     """
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     source = str(SHIPPED_MODEL_DIR) if model is None else model
@@ -70,6 +73,7 @@ def load_classifier(
         return MultiTaskClassifier(
             _place(net, device, quantize), tokenizer, meta.topic_labels, meta.name,
             meta.version + variant, device, meta.max_length, max_batch, lexical=expert,
+            cpu_workers=cpu_workers,
         )
     if model is None:
         raise FileNotFoundError(f"the shipped model is missing from {SHIPPED_MODEL_DIR}")
@@ -79,5 +83,6 @@ def load_classifier(
     net = AutoModelForSequenceClassification.from_pretrained(source).eval()
     version = str(getattr(net.config, "_commit_hash", None) or "hf")
     return SequenceClassifier(
-        _place(net, device, quantize), tokenizer, source, version, device, 128, max_batch
+        _place(net, device, quantize), tokenizer, source, version, device, 128, max_batch,
+        cpu_workers,
     )

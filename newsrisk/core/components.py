@@ -31,6 +31,7 @@ def build_classifier(settings: Settings) -> ClassifierLike:
     return load_classifier(
         settings.model, device=settings.device, quantize=settings.quantize,
         max_batch=settings.max_batch, lexical=settings.lexical,
+        cpu_workers=settings.cpu_workers or None,
     )
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 
+import numpy as np
 import pytest
 
 from newsrisk.classifiers import SHIPPED_MODEL_DIR, explain_negative, load_classifier
@@ -50,6 +52,27 @@ def test_batching_does_not_change_results(shipped: MultiTaskClassifier) -> None:
                                 max_batch=2, lexical=shipped.lexical).predict(texts)
     for a, b in zip(shipped.predict(texts), small, strict=True):
         assert a.sentiment.negative == pytest.approx(b.sentiment.negative, abs=1e-4)
+
+
+def test_cpu_worker_pool_matches_intra_op(shipped: MultiTaskClassifier) -> None:
+    """The pool of single-threaded CPU workers (short batches split by length) gives the same
+    probabilities, in input order, as one batch on torch's intra-op threads."""
+    texts = [NEGATIVE, POSITIVE, "Oil prices steady", "Bank names new CEO", "",
+             "Fed holds rates steady as inflation cools and job growth slows " * 3,
+             "x " * 300, "Profit warning", "$AAPL up 3% after earnings"] * 2
+
+    def build(workers: int) -> MultiTaskClassifier:
+        return MultiTaskClassifier(shipped.model, shipped.tokenizer, shipped.topic_labels, "x",
+                                   "1", max_batch=64, lexical=shipped.lexical, cpu_workers=workers)
+
+    pooled, intra = build(2), build(1)
+    pooled.cpu_batch = 3
+    assert pooled.workers() is not None and intra.workers() is None
+    for a, b in zip(pooled.probs(texts), intra.probs(texts), strict=True):
+        assert np.abs(a - b).max() < 1e-5
+    assert any(t.name.startswith("newsrisk-infer") for t in threading.enumerate())
+    labels = [p.sentiment.label for p in pooled.predict(texts)]
+    assert labels[0] == "negative" and labels[1] == "positive" and labels[:9] == labels[9:]
 
 
 def test_explain_returns_words_from_text(shipped: MultiTaskClassifier) -> None:
