@@ -1,6 +1,7 @@
 """Throughput of the classifier: sentences/s against batch size, bare model vs ``predict``.
 
-``bare``: pre-tokenised, length-bucketed, padded batches through the model only (the ceiling).
+``bare``: pre-tokenised, length-bucketed, padded batches through the model only (the ceiling);
+on the CPU through the classifier's pool of single-threaded workers, as ``predict`` runs them.
 ``predict``: the classifier's own ``predict`` on raw texts (tokenisation and, for a model that
 ships one, the lexical expert included): what the pipeline's classifier stage gets.
 ``lexical``: the lexical expert alone (n-gram counting + linear heads), when the model has one.
@@ -37,6 +38,21 @@ def _sync(device: str) -> None:
 
 def bare(clf: object, texts: list[str], batch: int) -> float:
     ids = tokenize(clf.tokenizer, texts, clf.max_length)  # type: ignore[attr-defined]
+    pool = clf.workers()  # type: ignore[attr-defined]
+    if pool is not None:
+        # CPU worker pool: the texts split by length into the workers' short batches, as one
+        # predict call over them does (padded ahead of time, so only the model is timed)
+        size = min(batch, clf.cpu_batch)  # type: ignore[attr-defined]
+        padded = [pad([ids[i] for i in b], clf.pad_id)  # type: ignore[attr-defined]
+                  for b in length_batches([len(x) for x in ids], size)]
+
+        def run(inputs: tuple[torch.Tensor, torch.Tensor]) -> None:
+            with torch.inference_mode():
+                clf._forward(*inputs)  # type: ignore[attr-defined]
+
+        start_t = time.perf_counter()
+        list(pool.map(run, padded))
+        return len(texts) / (time.perf_counter() - start_t)
     batches = [
         pad([ids[i] for i in b], clf.pad_id)  # type: ignore[attr-defined]
         for b in length_batches([len(x) for x in ids], batch)
@@ -96,6 +112,7 @@ def main() -> None:
                 "quantize": args.quantize,
                 "batch": batch,
                 "threads": torch.get_num_threads(),
+                "cpu_workers": clf.cpu_workers if clf.workers() else 1,  # type: ignore[attr-defined]
                 "bare_per_s": round(b, 1),
                 "predict_per_s": round(e, 1),
                 "lexical_per_s": round(lex, 1) if has_lexical else None,
