@@ -7,6 +7,9 @@ a noisy host:
   size (median of ``reps`` passes);
 - ``pipeline_docs_per_s``: records pre-loaded on the embedded broker, one ``newsrisk worker``
   process; from the first record received to the last one scored (scraped from /metrics);
+- ``classifier_stage_docs_per_s``: articles over the time the worker spent inside the
+  classifier's ``predict`` calls (its ``newsrisk_classifier_inference_duration_seconds``
+  histogram), i.e. the classifier stage of the live path beside everything else it runs;
 - ``naive_docs_per_s``: a Faust agent that calls the classifier once per message (batch of 1),
   same broker, same texts;
 - ``e2e_p50_ms``/``e2e_p99_ms``: ingested (Kafka timestamp) → scored, per record, read back from
