@@ -18,9 +18,12 @@ the cores; and short batches pad less than one batch of every length.
 from __future__ import annotations
 
 import gc
+import math
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -34,6 +37,33 @@ from newsrisk.records import SENTIMENT_LABELS, Prediction, Sentiment, TopicScore
 
 CHUNK = 1024  # texts tokenised at a time (one chunk ahead of the model)
 CPU_BATCH = 8  # rows per batch on a CPU worker (a call of max_batch texts is split by length)
+
+
+def available_cpus(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """CPUs this process may use: its affinity mask, capped by a cgroup CPU quota (a container's
+    ``--cpus`` / Kubernetes ``limits.cpu``), which ``os.cpu_count`` and torch do not see."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    quota = period = ""
+    try:  # cgroup v2: "max 100000" or "<quota> <period>"
+        quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        try:  # cgroup v1: -1 = no quota
+            quota = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        except OSError:
+            pass
+    if quota.isdigit() and period.isdigit() and int(period) > 0:
+        n = min(n, max(1, math.ceil(int(quota) / int(period))))
+    return max(1, n)
+
+
+def default_cpu_workers() -> int:
+    """One CPU worker per usable core: torch's thread count (which honours ``OMP_NUM_THREADS``
+    and ``torch.set_num_threads``) capped by :func:`available_cpus`."""
+    return max(1, min(torch.get_num_threads(), available_cpus()))
 
 
 class Classifier(Protocol):
@@ -59,9 +89,9 @@ class _BatchedModel:
         self.pad_id = int(tokenizer.pad_token_id or 0)
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="newsrisk-tokenize")
-        # CPU: this many single-threaded workers (None: torch's thread count, i.e. the cores);
-        # 1 runs every batch on the calling thread with torch's intra-op threads instead.
-        self.cpu_workers = cpu_workers if cpu_workers is not None else torch.get_num_threads()
+        # CPU: this many single-threaded workers (None: one per usable core); 1 runs every batch
+        # on the calling thread with torch's intra-op threads instead.
+        self.cpu_workers = cpu_workers if cpu_workers is not None else default_cpu_workers()
         self.cpu_batch = cpu_batch
         self._cpu_pool: ThreadPoolExecutor | None = None
 

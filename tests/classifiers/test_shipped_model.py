@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from newsrisk.classifiers import SHIPPED_MODEL_DIR, explain_negative, load_classifier
-from newsrisk.classifiers.inference import MultiTaskClassifier
+from newsrisk.classifiers.inference import MultiTaskClassifier, available_cpus
 from newsrisk.classifiers.model import ModelMeta
 
 NEGATIVE = "Shares plunge after the company cuts its outlook and warns of losses"
@@ -73,6 +75,23 @@ def test_cpu_worker_pool_matches_intra_op(shipped: MultiTaskClassifier) -> None:
     assert any(t.name.startswith("newsrisk-infer") for t in threading.enumerate())
     labels = [p.sentiment.label for p in pooled.predict(texts)]
     assert labels[0] == "negative" and labels[1] == "positive" and labels[:9] == labels[9:]
+
+
+@pytest.mark.parametrize(("files", "cap"), [
+    ({"cpu.max": "150000 100000\n"}, 2),  # cgroup v2, --cpus 1.5
+    ({"cpu.max": "max 100000\n"}, None),  # v2, no quota
+    ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # v1
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({}, None),  # no cgroup files
+])
+def test_available_cpus_honours_a_cgroup_quota(tmp_path: Path, files: dict[str, str],
+                                                cap: int | None) -> None:
+    """A container's CPU limit caps the default number of CPU workers (torch sees host cores)."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    affinity = len(os.sched_getaffinity(0))
+    assert available_cpus(tmp_path) == (min(affinity, cap) if cap else affinity)
 
 
 def test_explain_returns_words_from_text(shipped: MultiTaskClassifier) -> None:
