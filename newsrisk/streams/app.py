@@ -3,7 +3,9 @@
 - ``score`` consumes ``news.raw`` in batches (``noack_take``), validates and de-duplicates,
   classifies off the event loop (executor), resolves entities, publishes scored articles,
   dead letters and one keyed event per (article, topic|entity) on the internal ``news.keyed``
-  topic, keyed so that a key always lands on the same partition. After each batch it broadcasts
+  topic, batched into one message per keyed partition, the partition Kafka's default
+  partitioner gives the key, so that a key always lands on the same partition. After each batch
+  it broadcasts
   its event-time watermark to every keyed partition so that quiet partitions close windows too.
 - ``aggregate`` consumes ``news.keyed`` and runs one ``AggregationStage`` (windows + detector)
   per partition. Its state is checkpointed to the database together with the last offset it
@@ -28,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import CollectorRegistry
 
 from newsrisk.config import Settings
@@ -50,6 +53,18 @@ log = logging.getLogger("newsrisk.worker")
 CHECKPOINT_EVERY_S = 2.0
 CHECKPOINT_EVERY_EVENTS = 5000
 IDLE_PARTITION_S = 5.0  # a raw partition with no records for this long stops holding back time
+KEYED_EVENTS_PER_MESSAGE = 500  # keyed events per batched message (well under 1 MB)
+
+
+def _keyed_batch(items: list[Any], partition: int) -> list[KeyedEvent]:
+    """The events of a batched keyed message; a malformed one is logged and skipped alone."""
+    out = []
+    for item in items:
+        try:
+            out.append(KeyedEvent.from_dict(item))
+        except Exception:  # noqa: BLE001 - internal topic; never crash the agent
+            log.exception("bad keyed event skipped", extra={"partition": partition})
+    return out
 
 
 @dataclass
@@ -116,6 +131,7 @@ class NewsriskWorker:
         # set while no batch is in the model
         self._inference_idle = asyncio.Event()
         self._inference_idle.set()
+        self._partitioner = DefaultPartitioner()
         self.app = self._create_app()
 
     # --- Faust app --------------------------------------------------------------------------
@@ -245,12 +261,22 @@ class NewsriskWorker:
             await self.deadletter_topic.send(value=json.dumps(dl.to_dict()).encode())
         for reason, n in triage.duplicates.items():
             self.metrics.duplicates.labels(reason).inc(n)
+        # Keyed events go out as one message per keyed partition (chunked), not one per
+        # article x key: Kafka's per-message cost in the client, the broker and the consuming
+        # agent dominated the aggregation side. The partition is the one Kafka's default
+        # partitioner gives the key, so a key stays where it was.
+        by_partition: dict[int, list[dict[str, Any]]] = {}
         for art in scored:
             await self.scored_topic.send(key=art.id.encode(),
                                          value=json.dumps(art.to_dict()).encode())
             for kev in keyed_events(art):
-                await self.keyed_topic.send(key=f"{kev.key_kind}:{kev.key}".encode(),
-                                            value=json.dumps(kev.to_dict()).encode())
+                part = self._keyed_partition(f"{kev.key_kind}:{kev.key}".encode())
+                by_partition.setdefault(part, []).append(kev.to_dict())
+        for part, evs in sorted(by_partition.items()):
+            for i in range(0, len(evs), KEYED_EVENTS_PER_MESSAGE):
+                chunk = evs[i:i + KEYED_EVENTS_PER_MESSAGE]
+                await self.keyed_topic.send(value=json.dumps({"events": chunk}).encode(),
+                                            partition=part)
         # Watermark markers: the event time each raw partition of this batch has reached.
         by_part: dict[int, float] = {}
         for art, src in zip(scored, triage.sources, strict=True):
@@ -268,6 +294,11 @@ class NewsriskWorker:
             self.metrics.observe_scored(art)
         for ev in events:
             ev.ack()
+
+    def _keyed_partition(self, key: bytes) -> int:
+        """The keyed partition of ``key``: what Kafka's default partitioner (murmur2) picks."""
+        parts = list(range(self.settings.partitions))
+        return int(self._partitioner(key, parts, parts))
 
     async def _send_marker(self, wm: dict[str, float], idle: list[str]) -> None:
         marker = json.dumps({"wm": wm, "idle": idle}).encode()
@@ -347,7 +378,9 @@ class NewsriskWorker:
                     if "wm" in data:
                         wm = state.on_marker(data)
                         out = state.stage.advance(wm) if wm is not None else StageOutput()
-                    else:
+                    elif "events" in data:  # a batch for this partition
+                        out = state.stage.add(_keyed_batch(data["events"], partition))
+                    else:  # one event (what workers before batching wrote)
                         out = state.stage.add([KeyedEvent.from_dict(data)])
                 except Exception:  # noqa: BLE001 - internal topic; never crash the agent
                     log.exception("bad keyed event skipped", extra={"partition": partition})
