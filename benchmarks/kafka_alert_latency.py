@@ -31,6 +31,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--tickers", default="KO,PFE,UPS")
     ap.add_argument("--tfns", default=str(DEFAULT_TFNS))
+    ap.add_argument("--idle-partition-s", type=float, default=Settings.idle_partition_s,
+                    help="the worker's idle-partition timeout (the closer records reach some "
+                         "partitions only, so the others hold event time back this long)")
     ap.add_argument("--json")
     args = ap.parse_args()
     tickers = args.tickers.split(",")
@@ -39,7 +42,8 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="newsrisk-latency-"))
     broker = start_broker(log_path=tmp / "broker.log")
     settings = Settings(broker=broker.url, database_url=f"sqlite:///{tmp / 'db.sqlite'}",
-                        metrics_port=free_port(), web_port=free_port(), partitions=1, max_batch=32)
+                        metrics_port=free_port(), web_port=free_port(), partitions=1, max_batch=32,
+                        idle_partition_s=args.idle_partition_s)
     kw = {"bootstrap_servers": [broker.bootstrap]}
     worker = WorkerProcess(settings, tmp / "worker.log").start()
     lat = {}

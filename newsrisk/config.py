@@ -82,6 +82,10 @@ class Settings:
     max_future_skew_s: int = 300
     max_past_age_s: int = 20 * 365 * 86400
     allowed_lateness_s: int = 600
+    # A raw partition caught up and silent this long stops holding back event time. On sparse
+    # input (a record that closes a window landing on some partitions only) it is most of the
+    # time from Kafka to an alert; lower it for faster alerts, raise it when producers stall.
+    idle_partition_s: float = 5.0
     windows: str = "1h:1h,1d:1d"
     key_idle_ttl_s: int = 86400  # keys silent for longer get no empty windows until active again
     top_evidence: int = 5

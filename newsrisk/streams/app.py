@@ -52,7 +52,6 @@ from newsrisk.streams.security import faust_credentials
 log = logging.getLogger("newsrisk.worker")
 CHECKPOINT_EVERY_S = 2.0
 CHECKPOINT_EVERY_EVENTS = 5000
-IDLE_PARTITION_S = 5.0  # a raw partition with no records for this long stops holding back time
 KEYED_EVENTS_PER_MESSAGE = 500  # keyed events per batched message (well under 1 MB)
 
 
@@ -165,7 +164,7 @@ class NewsriskWorker:
         app.agent(self.raw_topic, name="newsrisk.score")(self._score_agent)
         app.agent(self.keyed_topic, name="newsrisk.aggregate")(self._aggregate_agent)
         app.timer(CHECKPOINT_EVERY_S)(self._checkpoint_timer)
-        app.timer(1.0)(self._idle_timer)
+        app.timer(min(1.0, max(0.1, s.idle_partition_s / 4)))(self._idle_timer)
         app.on_partitions_revoked.connect(self._on_revoked)
         app.on_partitions_assigned.connect(self._on_assigned)
         return app
@@ -330,7 +329,8 @@ class NewsriskWorker:
         # Idle = nothing received for a while *and* nothing pending by the high watermark, so a
         # partition paused by a rebalance (high watermark not known yet) never counts as idle.
         newly = [p for p, seen in self.raw_seen.items()
-                 if p not in self.raw_idle and p in caught_up and now - seen >= IDLE_PARTITION_S]
+                 if p not in self.raw_idle and p in caught_up
+                 and now - seen >= self.settings.idle_partition_s]
         if newly:
             self.raw_idle.update(newly)
             await self._send_marker({}, [str(p) for p in newly])
