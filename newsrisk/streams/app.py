@@ -131,6 +131,7 @@ class NewsriskWorker:
         self._inference_idle = asyncio.Event()
         self._inference_idle.set()
         self._partitioner = DefaultPartitioner()
+        self._raw_count_warned: int | None = None
         self.app = self._create_app()
 
     # --- Faust app --------------------------------------------------------------------------
@@ -337,6 +338,24 @@ class NewsriskWorker:
             await self.app.producer.flush()
 
     # --- stage 2 ----------------------------------------------------------------------------
+    def _raw_partition_count(self) -> int:
+        """Partitions of the raw topic as the broker reports them (the topic may predate this
+        deployment with another count than ``partitions``); the setting until metadata is in.
+        Event time waits for each of them to report or go idle, so a count too low would close
+        windows early and one too high would hold them forever."""
+        try:
+            n = self.app.consumer.topic_partitions(self.raw_topic.get_topic_name())
+        except Exception:  # noqa: BLE001 - no consumer or metadata yet
+            n = None
+        if not n:
+            return self.settings.partitions
+        if n != self.settings.partitions and n != self._raw_count_warned:
+            self._raw_count_warned = n
+            log.warning("the raw topic's partition count differs from the partitions setting; "
+                        "event time follows the topic's. Set NEWSRISK_PARTITIONS to match.",
+                        extra={"topic_partitions": n, "setting": self.settings.partitions})
+        return int(n)
+
     def _checkpoint_name(self, partition: int) -> str:
         return f"{self.settings.app_id}:aggregate:{self.keyed_topic.get_topic_name()}:{partition}"
 
@@ -349,7 +368,7 @@ class NewsriskWorker:
             saved = await loop.run_in_executor(
                 self.db_executor, self.store.load_checkpoint, self._checkpoint_name(partition))
             offset = -1
-            state = PartitionState(stage, offset, n_raw=self.settings.partitions)
+            state = PartitionState(stage, offset, n_raw=self._raw_partition_count())
             if saved is not None:
                 offset, snapshot = saved
                 stage.load_state_dict(snapshot)
@@ -376,6 +395,7 @@ class NewsriskWorker:
                 try:
                     data = json.loads(event.value)
                     if "wm" in data:
+                        state.n_raw = self._raw_partition_count()
                         wm = state.on_marker(data)
                         out = state.stage.advance(wm) if wm is not None else StageOutput()
                     elif "events" in data:  # a batch for this partition
