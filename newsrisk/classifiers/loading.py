@@ -58,8 +58,8 @@ def load_classifier(
     negative/neutral/positive (e.g. ``ProsusAI/finbert``).  ``device``: None picks CUDA when
     available.  ``quantize``: int8 dynamic quantization of the linear layers (CPU only).
     ``lexical``: blend in the model directory's lexical expert when it has one (newsrisk models).
-    ``cpu_workers``: single-threaded CPU inference workers (None: one per torch thread, i.e. per
-    core; 1: one batch at a time on torch's intra-op threads).
+    ``cpu_workers``: single-threaded CPU inference workers (None: one per usable core, a
+    container's CPU quota included; 1: one batch at a time on torch's intra-op threads).
     """
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     source = str(SHIPPED_MODEL_DIR) if model is None else model

@@ -53,14 +53,10 @@ class _Reporter:
         cfg = self.cfg
         # Decluster: a window is an event candidate only when its surprise beats the decayed
         # memory of the last candidate by ``suppress_ratio``; the rest of an event reports 0.
-        memory = self.memory * decay(t - self.memory_t, cfg.suppress_halflife_s)
+        memory = self._decayed(t)
         held = t - self.reported_t < cfg.suppress_hold_s
         candidate = raw > 0.0 and raw > memory * cfg.suppress_ratio and not held
-        if (
-            candidate
-            and cfg.suppress_final > 0.0
-            and (final or (memory > 0.0 and self.calibrated(memory, t) >= cfg.suppress_final))
-        ):
+        if candidate and cfg.suppress_final > 0.0 and (final or self.final(t)):
             candidate = False  # the remembered report was a clear event: this is the same one
         if candidate:
             self.reported_t = t
@@ -80,17 +76,20 @@ class _Reporter:
         """``raw`` on the calibrated scale, reported or not."""
         return self.calibrator.calibrate(raw, t) if self.cfg.calibrate else raw
 
+    def _decayed(self, t: float) -> float:
+        """The remembered surprise, decayed to ``t``."""
+        return self.memory * decay(t - self.memory_t, self.cfg.suppress_halflife_s)
+
     def final(self, t: float) -> bool:
         """Whether the remembered report, decayed to ``t``, is still a clear event."""
         cfg = self.cfg
         if cfg.suppress_final <= 0.0 or self.memory <= 0.0:
             return False
-        memory = self.memory * decay(t - self.memory_t, cfg.suppress_halflife_s)
-        return self.calibrated(memory, t) >= cfg.suppress_final
+        return self.calibrated(self._decayed(t), t) >= cfg.suppress_final
 
     def mark(self, t: float, raw: float) -> None:
         """Remember ``raw`` as reported at ``t`` (another channel sees the same event)."""
-        memory = self.memory * decay(t - self.memory_t, self.cfg.suppress_halflife_s)
+        memory = self._decayed(t)
         self.memory, self.memory_t = max(memory, raw), t
 
     def state_dict(self) -> dict[str, Any]:

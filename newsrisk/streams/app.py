@@ -5,8 +5,8 @@
   dead letters and one keyed event per (article, topic|entity) on the internal ``news.keyed``
   topic, batched into one message per keyed partition, the partition Kafka's default
   partitioner gives the key, so that a key always lands on the same partition. After each batch
-  it broadcasts
-  its event-time watermark to every keyed partition so that quiet partitions close windows too.
+  it broadcasts its event-time watermark to every keyed partition so that quiet partitions close
+  windows too.
 - ``aggregate`` consumes ``news.keyed`` and runs one ``AggregationStage`` (windows + detector)
   per partition. Its state is checkpointed to the database together with the last offset it
   includes, and events are acked only after their checkpoint is written, so the committed offset
@@ -131,6 +131,7 @@ class NewsriskWorker:
         self._inference_idle = asyncio.Event()
         self._inference_idle.set()
         self._partitioner = DefaultPartitioner()
+        self._keyed_parts = list(range(settings.partitions))  # the internal topic's partitions
         self._raw_count_warned: int | None = None
         self.app = self._create_app()
 
@@ -297,8 +298,7 @@ class NewsriskWorker:
 
     def _keyed_partition(self, key: bytes) -> int:
         """The keyed partition of ``key``: what Kafka's default partitioner (murmur2) picks."""
-        parts = list(range(self.settings.partitions))
-        return int(self._partitioner(key, parts, parts))
+        return int(self._partitioner(key, self._keyed_parts, self._keyed_parts))
 
     async def _send_marker(self, wm: dict[str, float], idle: list[str]) -> None:
         marker = json.dumps({"wm": wm, "idle": idle}).encode()

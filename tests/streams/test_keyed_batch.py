@@ -31,8 +31,8 @@ def test_keyed_partitions_are_kafkas_default_partitioner() -> None:
     from newsrisk.streams.app import NewsriskWorker
 
     class _Stub:
-        settings = type("S", (), {"partitions": 8})()
         _partitioner = DefaultPartitioner()
+        _keyed_parts = list(range(8))
 
     parts = list(range(8))
     for key in (b"topic:Earnings", b"entity:AAPL", b"entity:WMT", b"topic:Macro | Economic"):
