@@ -71,3 +71,17 @@ def read_fpb(data_dir: Path, name: str) -> list[Example]:
         if sep and label in SENTIMENT_LABELS:
             out.append(Example(text, sentiment=SENTIMENT_LABELS.index(label)))
     return out
+
+
+def read_headlines(path: Path) -> list[Example]:
+    """Hand-labelled news headlines, ``text,label`` with label negative / neutral / positive
+    (the repository's ``data/headlines/dev.csv``: our own, MIT)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    bad = [r.get("label") for r in rows if r.get("label") not in SENTIMENT_LABELS]
+    if bad:
+        raise ValueError(f"{path}: labels must be one of {', '.join(SENTIMENT_LABELS)}; "
+                         f"found {bad[0]!r}")
+    return [Example(r["text"], sentiment=SENTIMENT_LABELS.index(r["label"])) for r in rows]

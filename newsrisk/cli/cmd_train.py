@@ -8,6 +8,8 @@ from pathlib import Path
 
 from newsrisk.cli.main import CommandError
 
+DEFAULT_NEWS_DEV = Path(__file__).resolve().parents[2] / "data" / "headlines" / "dev.csv"
+
 
 def _default_base() -> str:
     try:
@@ -34,6 +36,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--teacher", action="append", dest="teachers", metavar="DIR",
                    help="trained model dir whose soft labels are distilled into the student "
                    "(repeat for an ensemble: their probabilities are averaged)")
+    p.add_argument("--adapt-from", type=Path, metavar="DIR",
+                   help="instead of training from the base encoder: adapt the trained model in DIR "
+                   "to the news register (synthetic company-news sentences, self-distillation on "
+                   "the tweets; about 12 minutes on 2 CPU cores) and save the result to --out")
+    p.add_argument("--news-dev", type=Path, default=DEFAULT_NEWS_DEV, metavar="CSV",
+                   help="hand-labelled news headlines (text,label) scored after every epoch "
+                   "(default: data/headlines/dev.csv of the repository, when present)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--lr", type=float)
@@ -57,6 +66,38 @@ def _lexical(args: argparse.Namespace, device: str) -> None:
     print(f"saved the lexical expert into {args.out} (choice figures: lexical_metrics.json)")
 
 
+def _adapt(args: argparse.Namespace, device: str) -> int:
+    import shutil
+
+    from newsrisk.classifiers.adapt import AdaptConfig, adapt
+    from newsrisk.classifiers.data import read_headlines, read_tfns, read_tfnt
+    from newsrisk.classifiers.model import is_newsrisk_model
+
+    if not is_newsrisk_model(args.adapt_from):
+        raise CommandError(f"{args.adapt_from} holds no newsrisk model; --adapt-from takes a model "
+                           "trained by `newsrisk train` (e.g. newsrisk/classifiers/model)")
+    overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+                 "max_length": args.max_length, "seed": args.seed, "threads": args.threads}
+    cfg = AdaptConfig(init=str(args.adapt_from),
+                      **{k: v for k, v in overrides.items() if v is not None})
+    evals = {"tfns": (read_tfns(args.data, "valid"), "sentiment"),
+             "tfnt": (read_tfnt(args.data, "valid"), "topic")}
+    if args.news_dev and args.news_dev.is_file():
+        evals["news_dev"] = (read_headlines(args.news_dev), "sentiment")
+    same = args.out.resolve() == args.adapt_from.resolve()
+    result = adapt(args.data, args.out, cfg, device=device, eval_sets=evals)
+    if not same:  # keep the recipe of the starting model next to the adapted one
+        for name in ("train_config.json", "train_metrics.json"):
+            if (args.adapt_from / name).is_file():
+                shutil.copyfile(args.adapt_from / name, args.out / name)
+    last = result["history"][-1]
+    print(f"saved {args.out}: " + ", ".join(f"{k} acc {v['accuracy']:.4f}" for k, v in last.items()
+                                            if isinstance(v, dict)))
+    if not args.no_lexical:
+        _lexical(args, device)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
@@ -72,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
     if not cfg.base:
         cfg.base = _default_base()
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if args.adapt_from is not None:
+        return _adapt(args, device)
     if args.lexical_only:
         from newsrisk.classifiers.model import is_newsrisk_model
 

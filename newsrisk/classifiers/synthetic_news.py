@@ -1,0 +1,321 @@
+"""Synthetic, labelled financial-news sentences: the news-register lessons tweets rarely teach.
+
+TFNS (tweets) labels ``$XYZ up 5%`` bullish but says little about the sober register of wire
+copy and company releases, where sentiment is *compositional*: a metric (good when it rises, like
+sales, or bad, like a loss or costs) times a direction (rose, narrowed, ...), a comparison of two
+amounts, or a corporate event (a contract won, a profit warning, job cuts).  This module writes
+such sentences from templates of our own (MIT, shipped with the training code): deterministic for
+a seed, balanced over the three labels, varied in subject, metric, verb, amount, period and
+sentence frame.  Factual sentences with no direction (a total without a comparison, a date, a
+location) are neutral, so the lesson is "direction × polarity", not "numbers are positive".
+
+It is *augmentation*, not an evaluation set: the hand-written ``data/headlines/dev.csv`` (other
+wording, written apart from these templates) and TFNS valid are what choices are made on; the
+Financial PhraseBank stays a held-out check.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+NEGATIVE, NEUTRAL, POSITIVE = 0, 1, 2
+
+SUBJECTS = ["The company", "The group", "The firm", "The bank", "The retailer", "The insurer",
+            "The airline", "The carmaker", "The chipmaker", "The utility", "The brewer",
+            "The miner", "The drugmaker", "The software maker", "The steelmaker", "The lender",
+            "The telecom operator", "The paper maker", "The engineering group", "The shipping line",
+            "The food producer", "The media group", "The construction company", "The subsidiary"]
+NAMES = ["Nordvik", "Alder Systems", "Brightwell", "Castellan", "Dunmore Holdings", "Elmira",
+         "Fairhaven", "Graniteworks", "Halvorsen", "Ironbridge", "Juniper Foods", "Kestrel Air",
+         "Lumen Metals", "Meridian Bank", "Northgate", "Oakfield Pharma", "Pellinen", "Quarry Lane",
+         "Redstone Energy", "Solberg", "Tamarack", "Uplands Retail", "Vantor", "Westbrook Paper",
+         "Yarrow Telecom", "Zenith Motors", "Apple", "Microsoft", "Nokia", "Siemens", "Boeing",
+         "Walmart", "Volvo", "Unilever", "Toyota", "Shell", "Pfizer", "Intel", "Stora Enso"]
+
+# metric -> +1 when a rise is good news, -1 when a rise is bad news
+METRICS: dict[str, int] = {
+    "net sales": 1, "revenue": 1, "sales": 1, "operating profit": 1, "net profit": 1,
+    "profit before taxes": 1, "pre-tax profit": 1, "earnings per share": 1, "EBITDA": 1,
+    "operating income": 1, "net income": 1, "order intake": 1, "orders received": 1,
+    "the order backlog": 1, "gross margin": 1, "the operating margin": 1, "market share": 1,
+    "cash flow from operations": 1, "free cash flow": 1, "comparable store sales": 1,
+    "passenger traffic": 1, "deliveries": 1, "subscriber numbers": 1, "production volumes": 1,
+    "bookings": 1, "return on equity": 1, "profit for the period": 1, "the dividend": 1,
+    "net interest income": 1, "occupancy": 1, "export sales": 1, "profitability": 1,
+    "operating loss": -1, "net loss": -1, "pre-tax loss": -1, "the loss": -1, "costs": -1,
+    "operating expenses": -1, "net debt": -1, "loan loss provisions": -1, "impairment charges": -1,
+    "customer churn": -1, "credit losses": -1, "the cost-to-income ratio": -1, "personnel costs": -1,
+    "inventories of unsold goods": -1, "bad loans": -1, "the number of complaints": -1,
+    "credit card delinquencies": -1, "non-performing loans": -1, "write-offs": -1,
+    "claims costs": -1, "leverage": -1, "payment arrears": -1, "default rates": -1,
+    "the jobless rate": -1, "assets under management": 1, "the order book": 1,
+    "average revenue per user": 1, "capacity utilisation": 1,
+}
+UP = ["rose", "increased", "grew", "climbed", "went up", "jumped", "advanced", "was up", "surged",
+      "rose sharply", "increased slightly", "edged up", "soared", "doubled", "picked up"]
+DOWN = ["fell", "decreased", "declined", "dropped", "went down", "was down", "slipped", "slumped",
+        "fell sharply", "decreased slightly", "edged down", "plunged", "tumbled", "halved", "eased"]
+# verbs that carry the evaluation themselves, whatever the metric
+BETTER = ["improved", "strengthened", "improved markedly", "recovered"]
+WORSE = ["deteriorated", "weakened", "worsened", "came under pressure"]
+UP_NOUN = ["a rise", "an increase", "growth", "a jump", "a gain"]
+DOWN_NOUN = ["a fall", "a decrease", "a decline", "a drop", "a slump"]
+PERIODS = ["in the first quarter", "in the second quarter", "in the third quarter",
+           "in the fourth quarter", "in January-June", "in January-September", "in 2022",
+           "in the review period", "in the first half of the year", "last year", "in the quarter",
+           "in the financial year", "in the period under review", "in March"]
+COMPARE = ["from a year earlier", "year on year", "compared with the same period last year",
+           "from the previous quarter", "compared to the corresponding period a year ago",
+           "from the year-ago quarter", ""]
+CURRENCIES = ["EUR {x} mn", "EUR {x} million", "$ {x} million", "{x} million dollars",
+              "{x} million euros", "SEK {x} mn", "GBP {x} million", "$ {x} billion"]
+
+POS_EVENTS = [
+    "{s} won a {m} order to supply {thing} to {buyer}",
+    "{s} has been awarded a {m} contract by {buyer}",
+    "{s} signed a {m} deal to deliver {thing} to {buyer}",
+    "{s} raised its full-year {outlook}",
+    "{s} upgraded its {outlook} for {year}",
+    "{s} beat analysts' expectations for the quarter",
+    "{s} reported record {metric_pos} {period}",
+    "Analysts upgraded {s2} to buy from hold",
+    "{s} received regulatory approval for its new {product}",
+    "{s} proposed a higher dividend for {year}",
+    "{s} announced a share buyback of up to {m}",
+    "{s} returned to profit {period}",
+    "{s} swung to a profit {period} after a loss a year earlier",
+    "{s}'s credit rating was upgraded by Moody's",
+    "{s} expects its {metric_pos} to grow in {year}",
+    "{s} said demand for its {product} remained strong",
+    "Shares in {s2} rose {pct} after the results",
+    "{s} secured long-term financing on favourable terms",
+    "{s} exceeded its savings target {period}",
+    "The agreement is expected to boost {s2}'s earnings from {year}",
+    "{s} completed the turnaround of its loss-making unit",
+    "The regulator approved {s2}'s acquisition of {s3}",
+    "{s}'s order book reached a record level",
+    "The late-stage trial of {s2}'s {product} met its main goal",
+    "{s} won the court case against {s3}",
+    "{s} settled the dispute on favourable terms",
+    "Demand for {s2}'s {product} exceeded expectations",
+]
+NEG_EVENTS = [
+    "{s} cut its full-year {outlook}",
+    "{s} lowered its {outlook} for {year}",
+    "{s} issued a profit warning",
+    "{s} missed analysts' expectations for the quarter",
+    "{s} will cut {n} jobs",
+    "{s} plans to lay off {n} employees",
+    "{s} will close its plant in {place}, affecting {n} workers",
+    "{s} started negotiations on temporary layoffs",
+    "Analysts downgraded {s2} to sell from hold",
+    "{s} recalled {n} vehicles over a safety defect",
+    "{s} was fined {m} by the regulator",
+    "{s} faces a lawsuit from shareholders",
+    "{s} filed for bankruptcy protection",
+    "{s} suspended its dividend",
+    "{s} swung to a loss {period} after a profit a year earlier",
+    "{s} booked an impairment of {m}",
+    "{s}'s credit rating was cut by Standard & Poor's",
+    "{s} expects its {metric_pos} to decline in {year}",
+    "{s} said demand for its {product} weakened",
+    "Shares in {s2} fell {pct} after the results",
+    "A strike halted production at {s2}",
+    "{s} lost a major customer",
+    "{s} is under investigation for accounting irregularities",
+    "{s} posted a loss {period}",
+    "{s} warned that its {metric_pos} will fall short of the target",
+    "The late-stage trial of {s2}'s {product} failed to meet its main goal",
+    "The merger of {s2} and {s3} was blocked by the regulator",
+    "{s} will restate its financial results for {year}",
+    "A fire damaged {s2}'s plant in {place}",
+    "The chief executive of {s2} resigned amid an investigation",
+    "{s} set aside more money for bad loans",
+    "{s} lost the court case against {s3}",
+    "{s} defaulted on its bonds",
+    "{s} halted production at its plant in {place}",
+]
+NEU_FACTS = [
+    "{s} will publish its interim report on {date}",
+    "{s} will hold its annual general meeting on {date}",
+    "{s} is headquartered in {place}",
+    "{s} employs about {n} people",
+    "{s} has operations in {k} countries",
+    "{s}'s {metric_any} {period} totalled {m}",
+    "{metric_any_cap} {period} amounted to {m}",
+    "{s} reported {metric_any} of {m} {period}",
+    "The value of the contract is {m}",
+    "The terms of the deal were not disclosed",
+    "The transaction is expected to be completed {period2}",
+    "{s} appointed a new chief financial officer",
+    "{s} supplies {thing} to {buyer}",
+    "The new plant will be located in {place}",
+    "{s} will present its results in a webcast at {hour}",
+    "{s}'s shares are listed on the {exchange}",
+    "{s} kept its outlook for {year} unchanged",
+    "{metric_any_cap} was unchanged at {m}",
+    "{s} reiterated its guidance for {year}",
+    "The deal is subject to approval by the competition authorities",
+    "{s} and {s3} signed a cooperation agreement",
+    "The agreement covers the delivery of {thing}",
+    "{s} said it will announce its strategy in {month}",
+    "{s}'s financial year ends in {month}",
+    "{s} has {n} shareholders",
+    "{s} makes {thing}",
+    "Trading in {s2}'s new shares is expected to begin on {date}",
+    "The board of {s2} has seven members",
+    "{s} will change its name to {s3}",
+    "{s}'s {metric_any} is expected to be announced on {date}",
+    "{s} is evaluating options for its {product} business",
+    "The offer period runs until {date}",
+    "{macro} figures will be published on {date}",
+    "Markets in {place} were closed for a public holiday",
+    "The index is reviewed twice a year",
+    "{s2}'s shares were little changed",
+    "The central bank left its key rate unchanged",
+    "{s} has been a customer of {s3} since {year}",
+]
+THINGS = ["cranes", "paper machines", "network equipment", "engines", "software licences",
+          "steel pipes", "packaging materials", "wind turbines", "rail cars", "medical devices",
+          "IT services", "elevators", "trucks", "chemicals", "ships"]
+BUYERS = ["a German utility", "a US retailer", "the Finnish Defence Forces", "a Chinese carmaker",
+          "a customer in Brazil", "Network Rail", "a Swedish hospital district", "an oil major",
+          "a city in Poland", "a telecom operator in India"]
+PRODUCTS = ["products", "services", "drug", "software", "vehicles", "equipment", "devices"]
+PLACES = ["Helsinki", "Oulu", "Ohio", "Gothenburg", "Bavaria", "Shanghai", "Manchester",
+          "Texas", "Lyon", "Tallinn", "Sao Paulo", "Pune"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+OUTLOOKS = ["profit forecast", "sales outlook", "earnings guidance", "revenue forecast",
+            "outlook", "guidance"]
+NOT_MONEY = {"market share", "comparable store sales", "passenger traffic", "deliveries",
+             "subscriber numbers", "production volumes", "return on equity", "occupancy",
+             "the operating margin", "gross margin", "profitability", "customer churn",
+             "the cost-to-income ratio", "the number of complaints", "default rates",
+             "the jobless rate", "capacity utilisation", "leverage", "credit card delinquencies"}
+MACRO = ["Inflation", "Retail sales", "Unemployment", "Industrial production", "GDP", "Housing starts"]
+EXCHANGES = ["Helsinki stock exchange", "New York Stock Exchange", "Nasdaq", "London Stock Exchange"]
+
+
+def _amount(rng: random.Random, lo: float = 1.0, hi: float = 900.0) -> float:
+    return round(rng.uniform(lo, hi), rng.choice([0, 1, 1, 2]))
+
+
+def _money(rng: random.Random, x: float | None = None) -> str:
+    value = _amount(rng) if x is None else x
+    return rng.choice(CURRENCIES).format(x=f"{value:g}")
+
+
+def _pct(rng: random.Random) -> str:
+    value = round(rng.uniform(0.5, 45.0), rng.choice([0, 1]))
+    return rng.choice(["{v}%", "{v} %", "{v} percent", "{v} per cent"]).format(v=f"{value:g}")
+
+
+class _Writer:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+
+    def pick(self, seq: list[str]) -> str:
+        return self.rng.choice(seq)
+
+    def subject(self) -> str:
+        return self.pick(SUBJECTS) if self.rng.random() < 0.55 else self.pick(NAMES)
+
+    def fill(self, template: str, **extra: str) -> str:
+        r = self.rng
+        s = self.subject()
+        pos_metrics = [m for m, p in METRICS.items() if p > 0]
+        metric_any = self.pick(list(METRICS)[:32]).removeprefix("the ")
+        values = {
+            "s": s, "s2": self.pick(NAMES), "s3": self.pick(NAMES), "m": _money(r),
+            "n": f"{r.choice([12, 40, 85, 120, 300, 450, 800, 1200, 2500, 6000]):,}",
+            "k": str(r.randint(3, 60)), "pct": _pct(r), "thing": self.pick(THINGS),
+            "buyer": self.pick(BUYERS), "product": self.pick(PRODUCTS), "place": self.pick(PLACES),
+            "year": str(r.randint(2008, 2025)), "period": self.pick(PERIODS),
+            "period2": self.pick(["by the end of the year", "in the first quarter of next year",
+                                  "during the spring", "in the coming weeks"]),
+            "metric_pos": self.pick(pos_metrics), "metric_any": metric_any,
+            "metric_any_cap": metric_any[0].upper() + metric_any[1:],
+            "date": f"{r.randint(1, 28)} {self.pick(MONTHS)}", "month": self.pick(MONTHS),
+            "hour": f"{r.randint(8, 16)}:00", "outlook": self.pick(OUTLOOKS),
+            "exchange": self.pick(EXCHANGES), "macro": self.pick(MACRO),
+        } | extra
+        return template.format(**values)
+
+    # --- direction x polarity -------------------------------------------------------------------
+    def movement(self) -> tuple[str, int]:
+        r = self.rng
+        metric = self.pick(list(METRICS))
+        polarity = METRICS[metric]
+        up = r.random() < 0.5
+        label = POSITIVE if (polarity > 0) == up else NEGATIVE
+        metric_cap = metric[0].upper() + metric[1:]
+        s = self.subject()
+        own = metric.removeprefix("the ")  # "its margin", not "its the margin"
+        frame = r.choice([1, 4, 6]) if metric in NOT_MONEY else r.randrange(7)
+        if r.random() < 0.12:  # verbs that evaluate by themselves
+            good = r.random() < 0.5
+            verb = self.pick(BETTER if good else WORSE)
+            return f"{s}'s {own} {verb} {self.pick(PERIODS)}", POSITIVE if good else NEGATIVE
+        verb = self.pick(UP if up else DOWN)
+        if metric in {"operating loss", "net loss", "pre-tax loss", "the loss"} and r.random() < 0.4:
+            verb = "widened" if up else "narrowed"
+        a, b = sorted((_amount(r), _amount(r)))
+        if a == b:
+            b = a + 1
+        new, old = (b, a) if up else (a, b)
+        unit = self.pick(CURRENCIES)
+        new_s, old_s = unit.format(x=f"{new:g}"), unit.format(x=f"{old:g}")
+        period, compare = self.pick(PERIODS), self.pick(COMPARE)
+        if frame == 0:
+            text = f"{metric_cap} {verb} to {new_s} from {old_s} {period}"
+        elif frame == 1:
+            text = f"{s}'s {own} {verb} by {_pct(r)} {compare}"
+        elif frame == 2:
+            text = f"{period[0].upper() + period[1:]}, {metric} {verb} {_pct(r)} to {new_s}"
+        elif frame == 3:  # amounts compared, no verb
+            text = (f"{metric_cap} {period} totalled {new_s}, compared with {old_s} "
+                    f"{self.pick(['a year earlier', 'in the previous year', 'in 2021'])}")
+        elif frame == 4:
+            noun = self.pick(UP_NOUN if up else DOWN_NOUN)
+            text = f"{s} reported {noun} of {_pct(r)} in {metric} {period}"
+        elif frame == 5:
+            word = "up" if up else "down"
+            text = f"{s}'s {own} was {new_s}, {word} from {old_s}"
+        else:
+            text = f"{metric_cap} {verb} {period} {compare}"
+        return " ".join(text.split()), label
+
+    def sentence(self, label: int) -> str:
+        r = self.rng
+        if label == NEUTRAL:
+            return self.fill(self.pick(NEU_FACTS))
+        if r.random() < 0.6:
+            while True:
+                text, got = self.movement()
+                if got == label:
+                    return text
+        return self.fill(self.pick(POS_EVENTS if label == POSITIVE else NEG_EVENTS))
+
+
+def generate(n: int, seed: int = 0,
+             finish: Callable[[str, random.Random], str] | None = None) -> list[tuple[str, int]]:
+    """``n`` (text, sentiment index) pairs, the three labels in equal shares, deterministic."""
+    rng = random.Random(seed)
+    writer = _Writer(rng)
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    attempts = 0
+    while len(out) < n and attempts < 50 * n:
+        attempts += 1
+        label = (NEGATIVE, NEUTRAL, POSITIVE)[len(out) % 3]
+        text = writer.sentence(label)
+        if rng.random() < 0.5:
+            text += "."
+        if finish is not None:
+            text = finish(text, rng)
+        if text not in seen:
+            seen.add(text)
+            out.append((text, label))
+    return out
