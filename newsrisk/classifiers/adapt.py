@@ -45,7 +45,7 @@ class AdaptConfig:
     weight_decay: float = 0.01
     warmup: float = 0.1
     max_length: int = 64
-    synthetic: int = 3000  # synthetic news sentences (a third of each label)
+    synthetic: int = 6000  # synthetic news sentences (a third of each label)
     synthetic_seed: int = 1
     synthetic_weight: float = 1.0
     distill_weight: float = 1.0

@@ -34,6 +34,8 @@ class LexicalConfig:
     min_df: int = 2
     c: float = 10.0  # inverse L2 strength of the logistic regressions
     max_iter: int = 2000
+    synthetic: int = 0  # synthetic news sentences added to the sentiment head's training texts
+    synthetic_seed: int = 1
 
 
 def _vocab(docs: Sequence[list[str]], min_df: int) -> tuple[dict[str, int], np.ndarray]:
@@ -166,6 +168,12 @@ def attach_lexical(
     for head, (reader, attr, names, _) in sets.items():
         train = reader(data_dir, "train")
         spec[head] = ([e.text for e in train], [getattr(e, attr) for e in train], names)
+    if cfg.synthetic:
+        from newsrisk.classifiers.synthetic_news import generate
+
+        texts, labels, names = spec["sentiment"]
+        extra = generate(cfg.synthetic, cfg.synthetic_seed)
+        spec["sentiment"] = (texts + [t for t, _ in extra], labels + [y for _, y in extra], names)
     model = fit_lexical(spec, cfg, progress)
     report: dict[str, Any] = {"config": asdict(cfg), "chosen_on": "TFNS valid / TFNT valid",
                               "heads": {head: {} for head in sets}}

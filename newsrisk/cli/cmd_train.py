@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="instead of training from the base encoder: adapt the trained model in DIR "
                    "to the news register (synthetic company-news sentences, self-distillation on "
                    "the tweets; about 12 minutes on 2 CPU cores) and save the result to --out")
+    p.add_argument("--synthetic", type=int, metavar="N",
+                   help="with --adapt-from: how many synthetic news sentences (default 6,000)")
     p.add_argument("--news-dev", type=Path, default=DEFAULT_NEWS_DEV, metavar="CSV",
                    help="hand-labelled news headlines (text,label) scored after every epoch "
                    "(default: data/headlines/dev.csv of the repository, when present)")
@@ -77,7 +79,8 @@ def _adapt(args: argparse.Namespace, device: str) -> int:
         raise CommandError(f"{args.adapt_from} holds no newsrisk model; --adapt-from takes a model "
                            "trained by `newsrisk train` (e.g. newsrisk/classifiers/model)")
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-                 "max_length": args.max_length, "seed": args.seed, "threads": args.threads}
+                 "max_length": args.max_length, "seed": args.seed, "threads": args.threads,
+                 "synthetic": args.synthetic}
     cfg = AdaptConfig(init=str(args.adapt_from),
                       **{k: v for k, v in overrides.items() if v is not None})
     evals = {"tfns": (read_tfns(args.data, "valid"), "sentiment"),

@@ -1,0 +1,99 @@
+"""The synthetic news sentences, the headline dev set and ``newsrisk train --adapt-from``."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from newsrisk.classifiers import load_classifier
+from newsrisk.classifiers.data import read_headlines
+from newsrisk.classifiers.synthetic_news import METRICS, NEGATIVE, NEUTRAL, POSITIVE, generate
+from newsrisk.cli.cmd_train import DEFAULT_NEWS_DEV
+from newsrisk.cli.main import main
+
+
+def test_generate_is_deterministic_balanced_and_unique() -> None:
+    a, b = generate(900, seed=5), generate(900, seed=5)
+    assert a == b and generate(900, seed=6) != a
+    assert Counter(label for _, label in a) == {NEGATIVE: 300, NEUTRAL: 300, POSITIVE: 300}
+    assert len({text for text, _ in a}) == len(a)
+
+
+_MOVE = re.compile(r"^(?P<metric>[A-Z][\w\- ]+?) (?:in [\w\- ]+ )?(?:[a-z ]+ to|totalled) "
+                   r"(?P<new>.+?)(?:,)? (?:from|compared with) (?P<old>.+)$")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def test_labels_follow_direction_times_metric_polarity() -> None:
+    """Where a sentence states both amounts, its label must be the metric's polarity times the
+    direction of the change, whatever the verb: the lesson the set exists to teach."""
+    checked = 0
+    for text, label in generate(6000, seed=2):
+        m = _MOVE.match(text)
+        if not m:
+            continue
+        metric = m["metric"].lower()
+        polarity = METRICS.get(metric, METRICS.get("the " + metric))
+        numbers = [_NUMBER.findall(m[k]) for k in ("new", "old")]
+        if polarity is None or not all(numbers):
+            continue
+        new, old = (float(n[0]) for n in numbers)
+        if new == old:
+            continue
+        up = new > old
+        assert label == (POSITIVE if (polarity > 0) == up else NEGATIVE), text
+        checked += 1
+    assert checked > 150
+    # both polarities are taught in both directions
+    texts = [t for t, _ in generate(3000, seed=3)]
+    assert any("loss narrowed" in t for t in texts) and any("loss widened" in t for t in texts)
+
+
+def test_headline_dev_set_parses_and_rejects_bad_labels(tmp_path: Path) -> None:
+    dev = read_headlines(DEFAULT_NEWS_DEV)
+    counts = Counter(e.sentiment for e in dev)
+    assert len(dev) >= 150 and min(counts.values()) >= 50
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nShares rose,bullish\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bullish"):
+        read_headlines(bad)
+
+
+def test_adapt_cli_saves_a_reproducible_model_with_its_recipe(
+    tiny_data: Path, tiny_base: Path, tmp_path: Path
+) -> None:
+    start = tmp_path / "start"
+    assert main(["train", "--data", str(tiny_data), "--out", str(start), "--base", str(tiny_base),
+                 "--epochs", "1", "--device", "cpu", "--no-lexical"]) == 0
+    dev = tmp_path / "dev.csv"
+    dev.write_text("text,label\nProfit rose 20%,positive\nSales fell,negative\n"
+                   "The AGM is on 3 May,neutral\n", encoding="utf-8")
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert main(["train", "--data", str(tiny_data), "--out", str(out), "--adapt-from",
+                     str(start), "--synthetic", "60", "--batch-size", "16", "--seed", "4",
+                     "--news-dev", str(dev), "--device", "cpu", "--no-lexical"]) == 0
+        outs.append(out)
+    cfg = json.loads((outs[0] / "adapt_config.json").read_text())
+    assert cfg["init"] == str(start) and cfg["synthetic"] == 60 and cfg["seed"] == 4
+    assert (outs[0] / "train_config.json").is_file()  # the starting recipe travels along
+    history = json.loads((outs[0] / "adapt_metrics.json").read_text())
+    assert {"tfns", "tfnt", "news_dev"} <= set(history[-1])
+    texts = ["Operating loss narrowed to EUR 2 mn", "Shares fall"]
+
+    def probs(model: Path) -> list[float]:
+        preds = load_classifier(str(model), device="cpu").predict(texts)
+        return [v for p in preds for v in (p.sentiment.negative, p.sentiment.positive)]
+
+    assert probs(outs[0]) == pytest.approx(probs(outs[1]), abs=1e-4)  # same seed, same model
+    assert probs(outs[0]) != pytest.approx(probs(start), abs=1e-4)  # it did train
+
+
+def test_adapt_cli_rejects_a_directory_without_a_model(tiny_data: Path, tmp_path: Path) -> None:
+    assert main(["train", "--data", str(tiny_data), "--out", str(tmp_path / "o"),
+                 "--adapt-from", str(tmp_path)]) != 0
