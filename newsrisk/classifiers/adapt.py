@@ -38,7 +38,7 @@ from newsrisk.records import SENTIMENT_LABELS
 class AdaptConfig:
     init: str = ""  # the model to start from (and to distil from)
     seed: int = 17
-    epochs: int = 1
+    epochs: int = 2
     batch_size: int = 32
     lr: float = 3e-5
     head_lr: float = 1e-4

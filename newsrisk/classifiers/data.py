@@ -19,6 +19,8 @@ from newsrisk.records import SENTIMENT_LABELS
 
 # TFNS label index -> index in SENTIMENT_LABELS (negative, neutral, positive)
 TFNS_TO_SENTIMENT = {0: 0, 1: 2, 2: 1}
+# Our own hand-labelled news headlines (MIT), in the repository, not in the shared data root.
+NEWS_DEV_FILE = Path(__file__).resolve().parents[2] / "data" / "headlines" / "dev.csv"
 FPB_FILES = {"fpb_50": "Sentences_50Agree.txt", "fpb_all": "Sentences_AllAgree.txt"}
 
 _URL = re.compile(r"https?://\S+")

@@ -1,4 +1,5 @@
-"""Evaluation on TFNS valid, TFNT valid and Financial PhraseBank, and the FinBERT protocol."""
+"""Evaluation on TFNS valid, TFNT valid, Financial PhraseBank and our headline dev set, and the
+FinBERT protocol."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from newsrisk.classifiers.data import (
+    NEWS_DEV_FILE,
     Example,
     read_fpb,
+    read_headlines,
     read_tfns,
     read_tfnt,
     read_topic_classes,
@@ -18,7 +21,7 @@ from newsrisk.classifiers.inference import Classifier
 from newsrisk.classifiers.metrics import classification_report
 from newsrisk.records import SENTIMENT_LABELS
 
-SUITES = ("tfns", "tfnt", "fpb_50", "fpb_all")
+SUITES = ("tfns", "tfnt", "fpb_50", "fpb_all", "news_dev")
 
 
 def load_suite(data_dir: Path, name: str) -> tuple[list[Example], str]:
@@ -29,6 +32,8 @@ def load_suite(data_dir: Path, name: str) -> tuple[list[Example], str]:
         return read_tfnt(data_dir, "valid"), "topic"
     if name in ("fpb_50", "fpb_all"):
         return read_fpb(data_dir, name), "sentiment"
+    if name == "news_dev":  # shipped with the repository: our hand-labelled headlines
+        return read_headlines(NEWS_DEV_FILE), "sentiment"
     raise ValueError(f"unknown evaluation set {name!r}; choose from {', '.join(SUITES)}")
 
 

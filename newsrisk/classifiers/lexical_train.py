@@ -34,7 +34,7 @@ class LexicalConfig:
     min_df: int = 2
     c: float = 10.0  # inverse L2 strength of the logistic regressions
     max_iter: int = 2000
-    synthetic: int = 0  # synthetic news sentences added to the sentiment head's training texts
+    synthetic: int = 6000  # synthetic news sentences added to the sentiment head's training texts
     synthetic_seed: int = 1
 
 
@@ -154,8 +154,9 @@ def attach_lexical(
     progress: Callable[[str], None] = lambda _msg: None,
     variants: Sequence[str] = ("fp32", "int8"),
 ) -> dict[str, Any]:
-    """Train the lexical expert on TFNS/TFNT train, choose each head's weight against each encoder
-    variant of the model in ``model_dir`` on TFNS/TFNT valid (same rule for both), and save it
+    """Train the lexical expert on TFNS/TFNT train (+ synthetic news sentences for sentiment),
+    choose each head's weight against the fp32 encoder on TFNS/TFNT valid (the int8 variant keeps
+    it), fit each variant's temperature, and save it
     into ``model_dir``; returns the choice figures (also written to ``lexical_metrics.json``)."""
     from newsrisk.classifiers.data import read_tfns, read_tfnt, read_topic_classes
     from newsrisk.classifiers.inference import MultiTaskClassifier
@@ -187,7 +188,12 @@ def attach_lexical(
             texts = [e.text for e in valid[head]]
             probs = clf.model_probs(texts)[column]
             y = np.array([getattr(e, attr) for e in valid[head]])
-            choice = choose_weight(probs, model.log_probs(texts)[head], y)
+            # the int8 variant is the same model quantised: it keeps the fp32 blend weight
+            # (one more choice on the same valid set would only fit its noise); its temperature
+            # is its own
+            fp32_weight = model.heads[head].weights.get("fp32")
+            grid = WEIGHT_GRID if variant == "fp32" or fp32_weight is None else (fp32_weight,)
+            choice = choose_weight(probs, model.log_probs(texts)[head], y, grid)
             model.heads[head].weights[variant] = choice["weight"]
             model.heads[head].temperatures[variant] = choice["temperature"]
             report["heads"][head][variant] = choice

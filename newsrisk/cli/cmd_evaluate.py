@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newsrisk.cli.main import CommandError
 
-SUITE_NAMES = ("tfns", "tfnt", "fpb_50", "fpb_all")
+SUITE_NAMES = ("tfns", "tfnt", "fpb_50", "fpb_all", "news_dev")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "evaluate",
         help="score a classifier on TFNS, TFNT and Financial PhraseBank",
         description="Evaluate a classifier on TFNS valid (tfns), TFNT valid (tfnt), Financial "
-        "PhraseBank 50Agree (fpb_50) and AllAgree (fpb_all): accuracy, macro-F1, weighted-F1, "
+        "PhraseBank 50Agree (fpb_50) and AllAgree (fpb_all), and the repository's hand-labelled "
+        "news headlines (news_dev): accuracy, macro-F1, weighted-F1, "
         "per-class precision/recall and confusion matrix.  --finbert-protocol also trains the "
         "default recipe on a random 80%% of FPB 50Agree and tests it on the other 20%% (never "
         "saved).",

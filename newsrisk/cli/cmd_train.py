@@ -6,9 +6,8 @@ import argparse
 import dataclasses
 from pathlib import Path
 
+from newsrisk.classifiers.data import NEWS_DEV_FILE
 from newsrisk.cli.main import CommandError
-
-DEFAULT_NEWS_DEV = Path(__file__).resolve().parents[2] / "data" / "headlines" / "dev.csv"
 
 
 def _default_base() -> str:
@@ -42,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "the tweets; about 12 minutes on 2 CPU cores) and save the result to --out")
     p.add_argument("--synthetic", type=int, metavar="N",
                    help="with --adapt-from: how many synthetic news sentences (default 6,000)")
-    p.add_argument("--news-dev", type=Path, default=DEFAULT_NEWS_DEV, metavar="CSV",
+    p.add_argument("--news-dev", type=Path, default=NEWS_DEV_FILE, metavar="CSV",
                    help="hand-labelled news headlines (text,label) scored after every epoch "
                    "(default: data/headlines/dev.csv of the repository, when present)")
     p.add_argument("--epochs", type=int)

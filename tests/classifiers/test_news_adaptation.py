@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsrisk.classifiers import load_classifier
-from newsrisk.classifiers.data import read_headlines
+from newsrisk.classifiers.data import NEWS_DEV_FILE, read_headlines
 from newsrisk.classifiers.synthetic_news import METRICS, NEGATIVE, NEUTRAL, POSITIVE, generate
-from newsrisk.cli.cmd_train import DEFAULT_NEWS_DEV
 from newsrisk.cli.main import main
 
 
@@ -54,7 +53,7 @@ def test_labels_follow_direction_times_metric_polarity() -> None:
 
 
 def test_headline_dev_set_parses_and_rejects_bad_labels(tmp_path: Path) -> None:
-    dev = read_headlines(DEFAULT_NEWS_DEV)
+    dev = read_headlines(NEWS_DEV_FILE)
     counts = Counter(e.sentiment for e in dev)
     assert len(dev) >= 150 and min(counts.values()) >= 50
     bad = tmp_path / "bad.csv"
