@@ -27,11 +27,9 @@ from transformers import get_linear_schedule_with_warmup
 
 from newsrisk.classifiers.data import Example, read_tfns, read_tfnt
 from newsrisk.classifiers.engine import pad, predict_probs_ids, tokenize
-from newsrisk.classifiers.metrics import classification_report
 from newsrisk.classifiers.model import ModelMeta, load_model, save_model
 from newsrisk.classifiers.synthetic_news import generate
-from newsrisk.classifiers.train import _augment, _bucketed_order
-from newsrisk.records import SENTIMENT_LABELS
+from newsrisk.classifiers.train import _augment, _bucketed_order, epoch_metrics, optimizer_step
 
 
 @dataclass(slots=True)
@@ -121,23 +119,12 @@ def adapt(
             kl_t = _kl_rows(t_logits, soft_t[batch].to(device))
             loss = ((weight_s * ce_s + has_t * ce_t).sum()
                     + cfg.distill_weight * (kl_s + kl_t).sum()) / len(batch)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optim.step()
-            sched.step()
-            optim.zero_grad(set_to_none=True)
-            running += float(loss.detach())
+            running += optimizer_step(model, loss, optim, sched)
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{running / step:.4f}")
         row: dict[str, Any] = {"epoch": epoch, "loss": running / max(len(batches), 1),
                                "seconds": round(time.monotonic() - started, 1)}
-        for key, (e_ids, ex, head) in eval_ids.items():
-            sent, topic = predict_probs_ids(model, e_ids, pad_id, 128, device)
-            probs = sent if head == "sentiment" else topic
-            labels = [e.sentiment if head == "sentiment" else e.topic for e in ex]
-            names = list(SENTIMENT_LABELS) if head == "sentiment" else meta.topic_labels
-            rep = classification_report(labels, probs.argmax(1), names)
-            row[key] = {"accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"]}
+        row.update(epoch_metrics(model, eval_ids, meta.topic_labels, pad_id, device))
         history.append(row)
         tqdm.write(json.dumps(row))
     if save:

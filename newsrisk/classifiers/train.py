@@ -107,6 +107,30 @@ def evaluate_ids(
     return classification_report(labels, probs.argmax(1), names)
 
 
+def optimizer_step(model: Any, loss: torch.Tensor, optim: Any, sched: Any) -> float:
+    """Backward, clip the gradient norm at 1, step optimiser and schedule; the loss as a float."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optim.step()
+    sched.step()
+    optim.zero_grad(set_to_none=True)
+    return float(loss.detach())
+
+
+def epoch_metrics(
+    model: Any, eval_ids: dict[str, tuple[list[list[int]], list[Example], str]],
+    topics: Sequence[str], pad_id: int, device: str,
+) -> dict[str, dict[str, float]]:
+    """Accuracy and macro-F1 per evaluation set (token ids, examples, head)."""
+    out = {}
+    for key, (e_ids, ex, head) in eval_ids.items():
+        labels = [e.sentiment if head == "sentiment" else e.topic for e in ex]
+        names = list(SENTIMENT_LABELS) if head == "sentiment" else list(topics)
+        rep = evaluate_ids(model, e_ids, labels, names, head, pad_id, device)
+        out[key] = {"accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"]}
+    return out
+
+
 def teacher_labels(
     teachers: Sequence[str], texts: Sequence[str], max_length: int, device: str
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -218,21 +242,12 @@ def train(
                         target = torch.softmax(torch.log(target.clamp_min(1e-8)) / temp, -1)
                     kl = F.kl_div(F.log_softmax(logits / temp, -1), target, reduction="batchmean")
                     loss = loss + cfg.distill_weight * w * kl * temp * temp
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optim.step()
-            sched.step()
-            optim.zero_grad(set_to_none=True)
-            running += float(loss.detach())
+            running += optimizer_step(model, loss, optim, sched)
             if step % 20 == 0:
                 bar.set_postfix(loss=f"{running / step:.4f}")
         row: dict[str, Any] = {"epoch": epoch, "loss": running / max(len(batches), 1),
                                "seconds": round(time.monotonic() - started, 1)}
-        for key, (e_ids, ex, head) in eval_ids.items():
-            labels = [e.sentiment if head == "sentiment" else e.topic for e in ex]
-            names = list(SENTIMENT_LABELS) if head == "sentiment" else topics
-            rep = evaluate_ids(model, e_ids, labels, names, head, pad_id, device)
-            row[key] = {"accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"]}
+        row.update(epoch_metrics(model, eval_ids, topics, pad_id, device))
         history.append(row)
         log.info("epoch done", extra={"metrics": row})
         tqdm.write(json.dumps(row))
