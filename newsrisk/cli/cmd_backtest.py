@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from newsrisk.cli.main import CommandError
 from newsrisk.cli.options import add_common, settings_from
+from newsrisk.cli.progress import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         classifier = CachingClassifier(build_classifier(settings), cache_dir)
     try:
-        with tqdm(desc="backtest", unit="rec", disable=None) as bar:
+        with Progress("backtest", "rec") as bar:
             result = run_backtest(payloads, settings, opts, classifier=classifier,
                                   progress=bar.update, status=bar.set_postfix_str)
     except ValueError as exc:

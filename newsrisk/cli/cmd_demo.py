@@ -8,10 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from newsrisk.cli.main import CommandError
 from newsrisk.cli.options import add_common, settings_from
+from newsrisk.cli.progress import Progress
 from newsrisk.streams.process import WorkerProcess
 from newsrisk.streams.process import scrape as _scrape
 
@@ -69,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(str(exc).splitlines()[0]) from exc
         print(f"      worker metrics at {worker.metrics_url}", flush=True)
         print(f"[3/4] ingesting {source} at {args.speed:.0f}x event time", flush=True)
-        with tqdm(desc="ingest", unit="rec", disable=None) as bar:
+        with Progress("ingest", "rec") as bar:
             rep = produce(read_source(source), settings.topic_raw, kafka_python_kwargs(settings),
                           speed=args.speed, progress=bar.update)
         if rep.failed:
@@ -113,7 +112,7 @@ def _wait_done(worker: WorkerProcess, sent: int, deadline: float) -> dict[str, f
         raise CommandError("the worker was not started")
     done_keys = ("newsrisk_articles_scored_total", "newsrisk_articles_duplicate_total",
                  "newsrisk_articles_deadlettered_total")
-    with tqdm(total=sent, desc="process", unit="rec", disable=None) as bar:
+    with Progress("process", "rec", total=sent) as bar:
         while True:
             if proc.poll() is not None:
                 raise CommandError(f"the worker exited with {proc.returncode}; see {log}")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from tqdm import tqdm
-
 from newsrisk.cli.main import CommandError
 from newsrisk.cli.options import add_common, settings_from
+from newsrisk.cli.progress import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
             payloads = read_source(spec)
         except (FileNotFoundError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        with tqdm(desc=f"ingest {spec}", unit="rec", disable=None) as bar:
+        with Progress(f"ingest {spec}", "rec") as bar:
             try:
                 rep = produce(payloads, args.topic or settings.topic_raw,
                               kafka_python_kwargs(settings), speed=args.speed, limit=args.limit,

@@ -8,10 +8,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from tqdm import tqdm
-
 from newsrisk.cli.main import CommandError
 from newsrisk.cli.options import add_common, settings_from
+from newsrisk.cli.progress import Progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,7 +95,7 @@ def _run(args: argparse.Namespace, settings: Any, from_time: Any) -> int:
     else:
         items = read_archive(args.archive, from_time, _time(args.to_time, "--to-time"))
     try:
-        with tqdm(desc="replay", unit="rec", total=total, disable=None) as bar:
+        with Progress("replay", "rec", total=total) as bar:
             if args.to_topic:
                 return _to_topic(items, args, settings, bar)
             return _to_pipeline(items, args, settings, bar)
@@ -105,7 +104,7 @@ def _run(args: argparse.Namespace, settings: Any, from_time: Any) -> int:
             consumer.close()
 
 
-def _to_topic(items: Iterator[Any], args: argparse.Namespace, settings: Any, bar: tqdm) -> int:
+def _to_topic(items: Iterator[Any], args: argparse.Namespace, settings: Any, bar: Progress) -> int:
     from newsrisk.ingest.producer import produce
     from newsrisk.streams.security import kafka_python_kwargs
 
@@ -120,7 +119,7 @@ def _to_topic(items: Iterator[Any], args: argparse.Namespace, settings: Any, bar
 
 
 def _to_pipeline(items: Iterator[Any], args: argparse.Namespace, settings: Any,
-                 bar: tqdm) -> int:
+                 bar: Progress) -> int:
     from newsrisk.core.pipeline import Pipeline
     from newsrisk.replay.pacing import paced
 
