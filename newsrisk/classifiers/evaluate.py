@@ -10,6 +10,7 @@ from typing import Any
 
 from newsrisk.classifiers.data import (
     NEWS_DEV_FILE,
+    NEWS_TEST_FILE,
     Example,
     read_fpb,
     read_headlines,
@@ -21,7 +22,7 @@ from newsrisk.classifiers.inference import Classifier
 from newsrisk.classifiers.metrics import classification_report
 from newsrisk.records import SENTIMENT_LABELS
 
-SUITES = ("tfns", "tfnt", "fpb_50", "fpb_all", "news_dev")
+SUITES = ("tfns", "tfnt", "fpb_50", "fpb_all", "news_dev", "news_test")
 
 
 def load_suite(data_dir: Path, name: str) -> tuple[list[Example], str]:
@@ -34,6 +35,8 @@ def load_suite(data_dir: Path, name: str) -> tuple[list[Example], str]:
         return read_fpb(data_dir, name), "sentiment"
     if name == "news_dev":  # shipped with the repository: our hand-labelled headlines
         return read_headlines(NEWS_DEV_FILE), "sentiment"
+    if name == "news_test":
+        return read_headlines(NEWS_TEST_FILE), "sentiment"
     raise ValueError(f"unknown evaluation set {name!r}; choose from {', '.join(SUITES)}")
 
 

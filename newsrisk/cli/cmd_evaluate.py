@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newsrisk.cli.main import CommandError
 
-SUITE_NAMES = ("tfns", "tfnt", "fpb_50", "fpb_all", "news_dev")
+SUITE_NAMES = ("tfns", "tfnt", "fpb_50", "fpb_all", "news_dev", "news_test")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="score a classifier on TFNS, TFNT and Financial PhraseBank",
         description="Evaluate a classifier on TFNS valid (tfns), TFNT valid (tfnt), Financial "
         "PhraseBank 50Agree (fpb_50) and AllAgree (fpb_all), and the repository's hand-labelled "
-        "news headlines (news_dev): accuracy, macro-F1, weighted-F1, "
+        "news headlines (news_dev, news_test): accuracy, macro-F1, weighted-F1, "
         "per-class precision/recall and confusion matrix.  --finbert-protocol also trains the "
         "default recipe on a random 80%% of FPB 50Agree and tests it on the other 20%% (never "
         "saved).",

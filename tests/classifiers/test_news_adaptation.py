@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsrisk.classifiers import load_classifier
-from newsrisk.classifiers.data import NEWS_DEV_FILE, read_headlines
+from newsrisk.classifiers.data import NEWS_DEV_FILE, NEWS_TEST_FILE, read_headlines
 from newsrisk.classifiers.synthetic_news import METRICS, NEGATIVE, NEUTRAL, POSITIVE, generate
 from newsrisk.cli.main import main
 
@@ -53,9 +53,11 @@ def test_labels_follow_direction_times_metric_polarity() -> None:
 
 
 def test_headline_dev_set_parses_and_rejects_bad_labels(tmp_path: Path) -> None:
-    dev = read_headlines(NEWS_DEV_FILE)
-    counts = Counter(e.sentiment for e in dev)
-    assert len(dev) >= 150 and min(counts.values()) >= 50
+    dev, test = read_headlines(NEWS_DEV_FILE), read_headlines(NEWS_TEST_FILE)
+    for rows in (dev, test):
+        counts = Counter(e.sentiment for e in rows)
+        assert len(rows) >= 140 and min(counts.values()) >= 45
+    assert not {e.text for e in dev} & {e.text for e in test}
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nShares rose,bullish\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bullish"):
