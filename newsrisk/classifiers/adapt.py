@@ -13,23 +13,28 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
-from transformers import get_linear_schedule_with_warmup
 
 from newsrisk.classifiers.data import Example, read_tfns, read_tfnt
 from newsrisk.classifiers.engine import pad, predict_probs_ids, tokenize
 from newsrisk.classifiers.model import ModelMeta, load_model, save_model
 from newsrisk.classifiers.synthetic_news import generate
-from newsrisk.classifiers.train import _augment, _bucketed_order, epoch_metrics, optimizer_step
+from newsrisk.classifiers.train import (
+    _augment,
+    _bucketed_order,
+    default_eval_sets,
+    epoch_metrics,
+    make_optimizer,
+    optimizer_step,
+    seed_everything,
+)
 
 
 @dataclass(slots=True)
@@ -59,14 +64,9 @@ def _kl_rows(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 def adapt(
     data_dir: Path, out_dir: Path, cfg: AdaptConfig, device: str = "cpu",
-    eval_sets: dict[str, tuple[list[Example], str]] | None = None, save: bool = True,
+    eval_sets: dict[str, tuple[list[Example], str]] | None = None,
 ) -> dict[str, Any]:
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    if cfg.threads and device == "cpu":
-        torch.set_num_threads(cfg.threads)
-    rng = random.Random(cfg.seed)
+    rng = seed_everything(cfg.seed, cfg.threads, device)
     model, tokenizer, meta = load_model(Path(cfg.init))
     model = model.to(device)
     model.encoder.get_input_embeddings().weight.requires_grad_(False)
@@ -83,19 +83,11 @@ def adapt(
     y_s = torch.tensor([e.sentiment for e in examples])
     y_t = torch.tensor([e.topic for e in examples])
     if eval_sets is None:
-        eval_sets = {"tfns": (read_tfns(data_dir, "valid"), "sentiment"),
-                     "tfnt": (read_tfnt(data_dir, "valid"), "topic")}
+        eval_sets = default_eval_sets(data_dir)
     eval_ids = {k: (tokenize(tokenizer, [e.text for e in ex], 128), ex, head)
                 for k, (ex, head) in eval_sets.items()}
 
-    trainable = [p for p in model.encoder.parameters() if p.requires_grad]
-    optim = torch.optim.AdamW(
-        [{"params": [p for p in trainable if p.ndim >= 2], "weight_decay": cfg.weight_decay,
-          "lr": cfg.lr},
-         {"params": [p for p in trainable if p.ndim < 2], "weight_decay": 0.0, "lr": cfg.lr},
-         {"params": list(model.heads.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr}])
-    total = math.ceil(len(examples) / cfg.batch_size) * cfg.epochs
-    sched = get_linear_schedule_with_warmup(optim, int(cfg.warmup * total), total)
+    optim, sched = make_optimizer(model, cfg, math.ceil(len(examples) / cfg.batch_size) * cfg.epochs)
     history: list[dict[str, Any]] = []
     for epoch in range(1, cfg.epochs + 1):
         model.train()
@@ -127,9 +119,8 @@ def adapt(
         row.update(epoch_metrics(model, eval_ids, meta.topic_labels, pad_id, device))
         history.append(row)
         tqdm.write(json.dumps(row))
-    if save:
-        new_meta = ModelMeta(name=meta.name, version=cfg.version, max_length=meta.max_length,
-                             sentiment_labels=meta.sentiment_labels, topic_labels=meta.topic_labels)
-        save_model(model, tokenizer, new_meta, out_dir,
-                   {"adapt_config.json": asdict(cfg), "adapt_metrics.json": history})
+    new_meta = ModelMeta(name=meta.name, version=cfg.version, max_length=meta.max_length,
+                         sentiment_labels=meta.sentiment_labels, topic_labels=meta.topic_labels)
+    save_model(model, tokenizer, new_meta, out_dir,
+               {"adapt_config.json": asdict(cfg), "adapt_metrics.json": history})
     return {"history": history, "model": model}

@@ -107,6 +107,36 @@ def evaluate_ids(
     return classification_report(labels, probs.argmax(1), names)
 
 
+def seed_everything(seed: int, threads: int, device: str) -> random.Random:
+    """Seed python, numpy and torch (and fix torch's CPU threads when asked); the run's own RNG."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if threads and device == "cpu":
+        torch.set_num_threads(threads)
+    return random.Random(seed)
+
+
+def default_eval_sets(data_dir: Path) -> dict[str, tuple[list[Example], str]]:
+    """TFNS valid (sentiment) and TFNT valid (topic): what every epoch is scored on."""
+    return {"tfns": (read_tfns(data_dir, "valid"), "sentiment"),
+            "tfnt": (read_tfnt(data_dir, "valid"), "topic")}
+
+
+def make_optimizer(model: Any, cfg: Any, total_steps: int) -> tuple[Any, Any]:
+    """AdamW with weight decay on the encoder's matrices only and the heads at ``cfg.head_lr``,
+    and a linear schedule with ``cfg.warmup`` of ``total_steps`` as warm-up."""
+    trainable = [p for p in model.encoder.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(
+        [{"params": [p for p in trainable if p.ndim >= 2], "weight_decay": cfg.weight_decay,
+          "lr": cfg.lr},
+         {"params": [p for p in trainable if p.ndim < 2], "weight_decay": 0.0, "lr": cfg.lr},
+         {"params": list(model.heads.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr}],
+    )
+    sched = get_linear_schedule_with_warmup(optim, int(cfg.warmup * total_steps), total_steps)
+    return optim, sched
+
+
 def optimizer_step(model: Any, loss: torch.Tensor, optim: Any, sched: Any) -> float:
     """Backward, clip the gradient norm at 1, step optimiser and schedule; the loss as a float."""
     loss.backward()
@@ -169,19 +199,11 @@ def train(
     save: bool = True,
 ) -> dict[str, Any]:
     """Train, evaluate every epoch, save the model (fp16) with its config; return the metrics."""
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-    if cfg.threads and device == "cpu":
-        torch.set_num_threads(cfg.threads)
-    rng = random.Random(cfg.seed)
+    rng = seed_everything(cfg.seed, cfg.threads, device)
     topics = read_topic_classes(data_dir)
     examples = train_examples if train_examples is not None else _load_corpora(data_dir, cfg)
     if eval_sets is None:
-        eval_sets = {
-            "tfns": (read_tfns(data_dir, "valid"), "sentiment"),
-            "tfnt": (read_tfnt(data_dir, "valid"), "topic"),
-        }
+        eval_sets = default_eval_sets(data_dir)
     tokenizer = AutoTokenizer.from_pretrained(cfg.base)
     pad_id = int(tokenizer.pad_token_id or 0)
     model = build_model(cfg.base, len(SENTIMENT_LABELS), len(topics), cfg.dropout).to(device)
@@ -198,18 +220,7 @@ def train(
     eval_ids = {k: (tokenize(tokenizer, [e.text for e in ex], 128), ex, head)
                 for k, (ex, head) in eval_sets.items()}
 
-    head_params = list(model.heads.parameters())
-    trainable = [p for p in model.encoder.parameters() if p.requires_grad]
-    no_decay = [p for p in trainable if p.ndim < 2]
-    decay = [p for p in trainable if p.ndim >= 2]
-    optim = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": cfg.weight_decay, "lr": cfg.lr},
-         {"params": no_decay, "weight_decay": 0.0, "lr": cfg.lr},
-         {"params": head_params, "weight_decay": 0.0, "lr": cfg.head_lr}],
-    )
-    steps_per_epoch = math.ceil(len(examples) / cfg.batch_size)
-    total = steps_per_epoch * cfg.epochs
-    sched = get_linear_schedule_with_warmup(optim, int(cfg.warmup * total), total)
+    optim, sched = make_optimizer(model, cfg, math.ceil(len(examples) / cfg.batch_size) * cfg.epochs)
     history: list[dict[str, Any]] = []
     for epoch in range(1, cfg.epochs + 1):
         model.train()
