@@ -22,6 +22,9 @@ TFNS_TO_SENTIMENT = {0: 0, 1: 2, 2: 1}
 # Our own hand-labelled news headlines (MIT), in the repository, not in the shared data root.
 NEWS_DEV_FILE = Path(__file__).resolve().parents[2] / "data" / "headlines" / "dev.csv"
 NEWS_TEST_FILE = NEWS_DEV_FILE.with_name("test.csv")  # written after 1.3.0 was frozen
+NEWS_SETS = {"news_dev": NEWS_DEV_FILE, "news_test": NEWS_TEST_FILE}
+# the evaluation sets of ``newsrisk evaluate`` (readers in newsrisk.classifiers.evaluate)
+EVAL_SETS = ("tfns", "tfnt", "fpb_50", "fpb_all", *NEWS_SETS)
 FPB_FILES = {"fpb_50": "Sentences_50Agree.txt", "fpb_all": "Sentences_AllAgree.txt"}
 
 _URL = re.compile(r"https?://\S+")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from newsrisk.classifiers.data import (
-    NEWS_DEV_FILE,
-    NEWS_TEST_FILE,
+    EVAL_SETS,
+    NEWS_SETS,
     Example,
     read_fpb,
     read_headlines,
@@ -22,8 +22,6 @@ from newsrisk.classifiers.inference import Classifier
 from newsrisk.classifiers.metrics import classification_report
 from newsrisk.records import SENTIMENT_LABELS
 
-SUITES = ("tfns", "tfnt", "fpb_50", "fpb_all", "news_dev", "news_test")
-
 
 def load_suite(data_dir: Path, name: str) -> tuple[list[Example], str]:
     """The examples of one evaluation set and the head it scores (sentiment or topic)."""
@@ -33,11 +31,9 @@ def load_suite(data_dir: Path, name: str) -> tuple[list[Example], str]:
         return read_tfnt(data_dir, "valid"), "topic"
     if name in ("fpb_50", "fpb_all"):
         return read_fpb(data_dir, name), "sentiment"
-    if name == "news_dev":  # shipped with the repository: our hand-labelled headlines
-        return read_headlines(NEWS_DEV_FILE), "sentiment"
-    if name == "news_test":
-        return read_headlines(NEWS_TEST_FILE), "sentiment"
-    raise ValueError(f"unknown evaluation set {name!r}; choose from {', '.join(SUITES)}")
+    if name in NEWS_SETS:  # in the repository: our hand-labelled headlines
+        return read_headlines(NEWS_SETS[name]), "sentiment"
+    raise ValueError(f"unknown evaluation set {name!r}; choose from {', '.join(EVAL_SETS)}")
 
 
 def evaluate_examples(
@@ -56,7 +52,7 @@ def evaluate_examples(
 
 
 def evaluate(
-    classifier: Classifier, data_dir: Path, suites: tuple[str, ...] = SUITES
+    classifier: Classifier, data_dir: Path, suites: tuple[str, ...] = EVAL_SETS
 ) -> dict[str, Any]:
     """Metrics per evaluation set; topic sets are skipped for a sentiment-only classifier."""
     topics = read_topic_classes(data_dir)

@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from newsrisk.classifiers.data import NEWS_DEV_FILE
 from newsrisk.cli.main import CommandError
 
 
@@ -41,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "the tweets; about 12 minutes on 2 CPU cores) and save the result to --out")
     p.add_argument("--synthetic", type=int, metavar="N",
                    help="with --adapt-from: how many synthetic news sentences (default 6,000)")
-    p.add_argument("--news-dev", type=Path, default=NEWS_DEV_FILE, metavar="CSV",
+    p.add_argument("--news-dev", type=Path, metavar="CSV",
                    help="hand-labelled news headlines (text,label) scored after every epoch "
                    "(default: data/headlines/dev.csv of the repository, when present)")
     p.add_argument("--epochs", type=int)
@@ -71,8 +70,9 @@ def _adapt(args: argparse.Namespace, device: str) -> int:
     import shutil
 
     from newsrisk.classifiers.adapt import AdaptConfig, adapt
-    from newsrisk.classifiers.data import read_headlines, read_tfns, read_tfnt
+    from newsrisk.classifiers.data import NEWS_DEV_FILE, read_headlines
     from newsrisk.classifiers.model import is_newsrisk_model
+    from newsrisk.classifiers.train import default_eval_sets
 
     if not is_newsrisk_model(args.adapt_from):
         raise CommandError(f"{args.adapt_from} holds no newsrisk model; --adapt-from takes a model "
@@ -82,10 +82,10 @@ def _adapt(args: argparse.Namespace, device: str) -> int:
                  "synthetic": args.synthetic}
     cfg = AdaptConfig(init=str(args.adapt_from),
                       **{k: v for k, v in overrides.items() if v is not None})
-    evals = {"tfns": (read_tfns(args.data, "valid"), "sentiment"),
-             "tfnt": (read_tfnt(args.data, "valid"), "topic")}
-    if args.news_dev and args.news_dev.is_file():
-        evals["news_dev"] = (read_headlines(args.news_dev), "sentiment")
+    evals = default_eval_sets(args.data)
+    news_dev = args.news_dev or NEWS_DEV_FILE
+    if news_dev.is_file():
+        evals["news_dev"] = (read_headlines(news_dev), "sentiment")
     same = args.out.resolve() == args.adapt_from.resolve()
     result = adapt(args.data, args.out, cfg, device=device, eval_sets=evals)
     if not same:  # keep the recipe of the starting model next to the adapted one

@@ -56,6 +56,28 @@ def test_evaluate_cli_writes_all_sets(tiny_data: Path, tiny_base: Path, tmp_path
         assert "confusion_matrix" in result[key] and "per_class" in result[key]
 
 
+def test_evaluate_cli_skips_headline_sets_an_install_lacks(
+    tiny_data: Path, tiny_base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A wheel install (the Docker image) has no data/headlines/: the default run scores the rest
+    and says what it skipped; asking for such a set by name is a clear error."""
+    from newsrisk.classifiers import data
+
+    monkeypatch.setitem(data.NEWS_SETS, "news_test", tmp_path / "absent.csv")
+    out = tmp_path / "model"
+    assert main(["train", "--data", str(tiny_data), "--out", str(out), "--base", str(tiny_base),
+                 "--epochs", "1", "--device", "cpu", "--no-lexical"]) == 0
+    report = tmp_path / "eval.json"
+    assert main(["evaluate", "--data", str(tiny_data), "--model", str(out),
+                 "--json", str(report), "--device", "cpu"]) == 0
+    result = json.loads(report.read_text())
+    assert "news_test" not in result and "accuracy" in result["news_dev"]
+    assert "news_test skipped" in capsys.readouterr().out
+    assert main(["evaluate", "--data", str(tiny_data), "--model", str(out), "--json",
+                 str(report), "--device", "cpu", "--sets", "news_test"]) != 0
+
+
 def test_hf_sequence_classifier_maps_labels(tiny_finbert: Path, tiny_data: Path) -> None:
     clf = load_classifier(str(tiny_finbert), device="cpu")
     assert isinstance(clf, SequenceClassifier)
