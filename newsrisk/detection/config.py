@@ -38,6 +38,23 @@ class ScoringConfig:
     combine: str = "min"  # "min": best scale, Bonferroni; "hmp": harmonic mean p over scales
 
 
+@dataclass
+class ValueConfig:
+    """Real-valued series (temperatures, latencies, utilisation): additive seasonal baseline, the
+    mean residual over several scales against its own variance, two-sided."""
+
+    scales: tuple[int, ...] = (1, 6, 24, 72)  # windows averaged per scale
+    level_halflife_s: float = 86400.0  # memory of the de-seasonalised level
+    profile_halflife_s: float = 7 * 86400.0  # memory of the hour-of-day (and weekday) offsets
+    profile_prior_obs: float = 2.0  # pseudo-observations shrinking each slot offset to 0
+    hour_of_day: bool = True
+    # off by default: a weekday offset learns from a handful of days and jumps at midnight
+    weekday: bool = False
+    variance_halflife_s: float = 3 * 86400.0  # memory of each scale's residual variance
+    winsor_sd: float = 4.0  # baseline updates are capped at expected +- this many sd
+    two_sided: bool = True  # drops are anomalies too
+
+
 def _from_dict(cls: type, data: dict[str, Any]) -> Any:
     names = {f.name: f for f in fields(cls)}
     kwargs: dict[str, Any] = {}
@@ -52,10 +69,19 @@ def _from_dict(cls: type, data: dict[str, Any]) -> Any:
 
 @dataclass
 class SeriesConfig:
-    """Univariate detector (``newsrisk nab``): one count series, scored causally."""
+    """Univariate detector (``newsrisk nab``): one series, scored causally."""
 
+    # "counts": the negative-binomial count core; "values": the real-valued core; "auto": while
+    # every value so far is a non-negative integer both cores run and the one with the better
+    # decayed log predictive likelihood is reported; from the first value that is not an
+    # integer, the real-valued core alone (it has learnt from the start, so it is warm)
+    model: str = "auto"
+    model_halflife_s: float = 7 * 86400.0  # memory of the evidence between the two cores
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
-    scoring: ScoringConfig = field(default_factory=lambda: ScoringConfig(scales=(6, 24), combine="hmp"))
+    scoring: ScoringConfig = field(
+        default_factory=lambda: ScoringConfig(scales=(6, 24), combine="hmp")
+    )
+    values: ValueConfig = field(default_factory=ValueConfig)
     suppress_halflife_s: float = 6 * 3600.0  # after a high score, only a higher one passes
     suppress_ratio: float = 3.0  # "higher" = this many times the remembered surprise
     suppress_hold_s: float = 0.0  # nothing is reported this long after a report
@@ -87,7 +113,15 @@ class SeriesConfig:
         data = dict(data)
         base = _from_dict(BaselineConfig, data.pop("baseline", {}))
         scoring = _from_dict(ScoringConfig, data.pop("scoring", {}))
-        return cls(baseline=base, scoring=scoring, **data)
+        values = _from_dict(ValueConfig, data.pop("values", {}))
+        if data.get("model", "auto") not in MODELS:
+            raise ValueError(
+                f"unknown series model {data['model']!r}; use one of {', '.join(MODELS)}"
+            )
+        return cls(baseline=base, scoring=scoring, values=values, **data)
+
+
+MODELS = ("auto", "counts", "values")
 
 
 @dataclass

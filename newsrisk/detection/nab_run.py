@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,7 +27,10 @@ def read_series(path: str | Path) -> tuple[list[str], list[float]]:
             raise ValueError(f"{path}: expected a header with 'timestamp' and 'value'")
         for line, row in enumerate(reader, start=2):
             try:
-                values.append(float(row["value"]))
+                value = float(row["value"])
+                if not math.isfinite(value):
+                    raise ValueError(f"value {row['value']!r} is not a finite number")
+                values.append(value)
                 parse_time(row["timestamp"])
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{path}:{line}: {exc}") from exc
@@ -40,7 +44,8 @@ def detect_series(
     """Anomaly score of every row, computed causally by a fresh :class:`SeriesDetector`."""
     detector = SeriesDetector(config)
     return [
-        detector.update(parse_time(ts).timestamp(), v) for ts, v in zip(stamps, values, strict=True)
+        detector.update(parse_time(ts).timestamp(), v)
+        for ts, v in zip(stamps, values, strict=True)
     ]
 
 

@@ -1,5 +1,12 @@
 """Univariate streaming detector (timestamps + values), used by ``newsrisk nab``.
 
+Two observation models (``SeriesConfig.model``): the count core below, and a real-valued core
+(:class:`~newsrisk.detection.values.ValueSurprise`: unit-free, two-sided) for measurements. By
+default (``auto``) a series with a value that is not a non-negative integer uses the real-valued
+core; on integers both run and the one with the better decayed log predictive likelihood (with
+hysteresis) is reported, so a gauge that reports whole units is not taken for counts. Each core
+has its own declustering memory and calibration.
+
 It is the news detector's statistical core (:class:`~newsrisk.detection.core.CountSurprise`)
 applied to one series, plus the NAB-style output policy: nothing during warm-up, and after a
 high score only a *higher* one passes until the memory of it has decayed, so that one event
@@ -20,6 +27,7 @@ spikes lifts belongs to that event and is not reported again.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +36,12 @@ from newsrisk.detection.calibrate import DailyMaxCalibrator, TailCalibrator
 from newsrisk.detection.config import SeriesConfig
 from newsrisk.detection.core import CountSurprise
 from newsrisk.detection.level import LevelShift
-from newsrisk.detection.stats import surprise_to_score
+from newsrisk.detection.stats import nb_log_pmf, normal_log_mass, surprise_to_score
+from newsrisk.detection.values import ValueSurprise
 from newsrisk.records import parse_time
+
+EVIDENCE_CLIP = 10.0  # nats: the most one window may move the choice between the two cores
+EVIDENCE_MARGIN = 20.0  # nats the other core must lead by before the report switches to it
 
 
 class _Reporter:
@@ -123,10 +135,61 @@ class SeriesDetector:
                 cfg.level_prior_obs,
                 cfg.level_winsor_sd,
             )
+        self.values: ValueSurprise | None = None
+        self.value_reporter = _Reporter(cfg)
+        if cfg.model != "counts":
+            self.values = ValueSurprise(cfg.values)
+        self.counting = cfg.model != "values"  # the count core is still a candidate
+        self.evidence = 0.0  # decayed log-likelihood ratio, count core over real-valued core
+        self.evidence_t = 0.0
+        self.prefer_values = False  # auto on integers: which core is reported now
+
+    @property
+    def model(self) -> str:
+        """The core whose score is reported now: ``counts`` or ``values``."""
+        if self.values is None:
+            return "counts"
+        return "values" if not self.counting or self.prefer_values else "counts"
 
     def update(self, timestamp: datetime | str | float, value: float) -> float:
         t = parse_time(timestamp).timestamp() if not isinstance(timestamp, float) else timestamp
-        x = max(float(value), 0.0)
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError(f"value {value!r} at {timestamp} is not a finite number")
+        cfg = self.config
+        values = self.values
+        if values is None:
+            return self._score(self._count_step(t, v), self.core.n_obs)
+        if self.counting and (v < 0.0 or v != math.floor(v)):
+            self.counting = False  # not a count series after all: the count core retires
+        if not self.counting:
+            s = self.value_reporter.step(t, values.step(t, v))
+            return self._score(s, values.n_obs)
+        # auto on integers: both cores score and learn; the one that has predicted this series
+        # better (decayed log predictive likelihood) is reported
+        s_values = self.value_reporter.step(t, values.step(t, v))
+        s_counts = self._count_step(t, v)
+        if self.core.n_obs > cfg.scoring.warmup_obs // 2:  # once both predict something
+            ll_counts = nb_log_pmf(max(v, 0.0), self.core.expected, self.core.alpha)
+            ll_values = normal_log_mass(v, values.expected, values.sd)
+            # one outlier is an anomaly, not evidence about the model: clipped
+            diff = min(max(ll_counts - ll_values, -EVIDENCE_CLIP), EVIDENCE_CLIP)
+            k = decay(t - self.evidence_t, cfg.model_halflife_s) if self.evidence_t else 1.0
+            self.evidence = self.evidence * k + diff
+            self.evidence_t = t
+            if abs(self.evidence) > EVIDENCE_MARGIN:  # hysteresis: no flapping near a tie
+                self.prefer_values = self.evidence < 0.0
+        s = s_values if self.prefer_values else s_counts
+        return self._score(s, self.core.n_obs)
+
+    def _score(self, s: float, n_obs: int) -> float:
+        if n_obs <= self.config.scoring.warmup_obs:
+            return 0.0
+        return surprise_to_score(s, self.config.scoring.score_scale)
+
+    def _count_step(self, t: float, value: float) -> float:
+        """Surprise of the count core (and its level channel), reported and calibrated."""
+        x = max(value, 0.0)
         cfg = self.config
         raw = self.core.step(t, x)
         s = self.reporter.step(t, raw)
@@ -137,16 +200,19 @@ class SeriesDetector:
                 self.level_reporter.mark(t, lvl)
             final = cfg.suppress_final_shared and self.reporter.final(t)
             s = max(s, self.level_reporter.step(t, lvl, final))
-        if self.core.n_obs <= cfg.scoring.warmup_obs:
-            return 0.0
-        return surprise_to_score(s, cfg.scoring.score_scale)
+        return s
 
     def state_dict(self) -> dict[str, Any]:
         state: dict[str, Any] = {
             "config": self.config.to_dict(),
             "core": self.core.state_dict(),
             **self.reporter.state_dict(),
+            "counting": self.counting,
+            "evidence": [self.evidence, self.evidence_t, float(self.prefer_values)],
         }
+        if self.values is not None:
+            state["values"] = self.values.state_dict()
+            state["value_reporter"] = self.value_reporter.state_dict()
         if self.level is not None:
             state["level"] = self.level.state_dict()
             state["level_reporter"] = self.level_reporter.state_dict()
@@ -159,9 +225,18 @@ class SeriesDetector:
         if self.level is not None and "level" in state:
             self.level.load_state_dict(state["level"])
             self.level_reporter.load_state_dict(state["level_reporter"])
+        self.counting = bool(state.get("counting", self.counting))
+        evidence = state.get("evidence", (0.0, 0.0, 0.0))
+        self.evidence, self.evidence_t = float(evidence[0]), float(evidence[1])
+        self.prefer_values = bool(evidence[2])
+        if self.values is not None and "values" in state:
+            self.values.load_state_dict(state["values"])
+            self.value_reporter.load_state_dict(state["value_reporter"])
 
 
 def _calibrator(cfg: SeriesConfig) -> TailCalibrator | DailyMaxCalibrator:
     if cfg.calibrate_mode == "daily_max":
-        return DailyMaxCalibrator(cfg.calibrate_days, cfg.calibrate_prior, cfg.calibrate_prior_days)
+        return DailyMaxCalibrator(
+            cfg.calibrate_days, cfg.calibrate_prior, cfg.calibrate_prior_days
+        )
     return TailCalibrator(cfg.calibrate_u, cfg.calibrate_halflife_s, cfg.calibrate_prior_obs)

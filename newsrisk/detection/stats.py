@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from scipy.special import betainc
+from scipy.special import betainc, log_ndtr
 
 # -log10 of the smallest p-value we distinguish; beyond it every p-value is "certain".
 MAX_SURPRISE = 1e6
@@ -23,15 +23,37 @@ def nb_log10_sf(x: float, mean: float, alpha: float) -> float:
     p = nb_sf(x, mean, alpha)
     if p > 1e-300:
         return math.log10(p)
+    return max(nb_log_pmf(x, mean, alpha) / LN10, -MAX_SURPRISE)
+
+
+def nb_log_pmf(x: float, mean: float, alpha: float) -> float:
+    """Natural log of the negative binomial mass at ``x`` (mean ``mean``, variance
+    ``mean + alpha * mean**2``)."""
     r = 1.0 / max(alpha, 1e-6)
-    log_pmf = (
+    mean = max(mean, 1e-12)
+    return (
         math.lgamma(x + r)
         - math.lgamma(r)
         - math.lgamma(x + 1.0)
         + r * math.log(r / (r + mean))
         + x * math.log(mean / (r + mean))
     )
-    return max(log_pmf / LN10, -MAX_SURPRISE)
+
+
+def normal_log_mass(x: float, mean: float, sd: float) -> float:
+    """Natural log of a normal's probability of ``[x - 0.5, x + 0.5]`` (an integer's share of a
+    continuous prediction), finite far into the tails."""
+    sd = max(sd, 1e-12)
+    lo, hi = (x - 0.5 - mean) / sd, (x + 0.5 - mean) / sd
+    if lo > 0.0:  # upper tail: P(Z > lo) - P(Z > hi)
+        a, b = float(log_ndtr(-lo)), float(log_ndtr(-hi))
+    elif hi < 0.0:
+        a, b = float(log_ndtr(hi)), float(log_ndtr(lo))
+    else:
+        return math.log(
+            max(1.0 - math.exp(float(log_ndtr(lo))) - math.exp(float(log_ndtr(-hi))), 1e-300)
+        )
+    return a + math.log1p(-math.exp(min(b - a, 0.0))) if b < a else a - 700.0
 
 
 def nb_sf(x: float, mean: float, alpha: float) -> float:

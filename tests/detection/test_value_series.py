@@ -1,0 +1,130 @@
+"""Real-valued series in the univariate detector: unit-free, two-sided, chosen by likelihood."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsrisk.detection import SeriesConfig, SeriesDetector
+from newsrisk.detection.nab_run import read_series
+from newsrisk.detection.synthetic import Series, generate, quantised, write_corpus
+
+
+def scores(series: Series, model: str = "auto", scale: float = 1.0, offset: float = 0.0):
+    det = SeriesDetector(SeriesConfig(model=model))
+    out = [
+        det.update(t.timestamp(), v * scale + offset)
+        for t, v in zip(series.stamps(), series.values, strict=True)
+    ]
+    return out, det
+
+
+def in_window(series: Series, values: list[float]) -> float:
+    (start, end), stamps = series.windows()[0], series.stamps()
+    return max(v for t, v in zip(stamps, values, strict=True) if start <= t <= end)
+
+
+def outside_windows(series: Series, values: list[float]) -> float:
+    stamps = series.stamps()
+    probation = int(0.15 * len(stamps))
+    return max(
+        v
+        for i, (t, v) in enumerate(zip(stamps, values, strict=True))
+        if i >= probation and not any(a <= t <= b for a, b in series.windows())
+    )
+
+
+def test_scores_do_not_depend_on_unit_or_offset():
+    s = generate("jump_up", 3)
+    base, _ = scores(s)
+    scaled, _ = scores(s, scale=1e4, offset=-123.0)
+    assert max(base) > 0.5
+    assert scaled == pytest.approx(base, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["jump_down", "flat_cycle", "spike", "jump_up"])
+def test_measurement_anomalies_stand_out(kind: str):
+    s = generate(kind, 1)
+    values, det = scores(s)
+    assert det.model == "values"
+    assert in_window(s, values) > outside_windows(s, values)
+    assert in_window(s, values) > 0.4
+
+
+def test_a_drop_is_found_by_the_value_core_and_not_by_the_count_core():
+    s = generate("jump_down", 2)
+    values, _ = scores(s, "values")
+    counts, _ = scores(s, "counts")
+    assert in_window(s, values) > 0.5
+    assert in_window(s, counts) < in_window(s, values) / 2
+
+
+def test_auto_reports_the_core_that_predicts_better():
+    counts = generate("counts_burst", 0)
+    _, det = scores(counts)
+    assert det.model == "counts"  # a Poisson series: the count core predicts it better
+    gauge = quantised(generate("jump_up", 0))
+    assert all(v == int(v) and v >= 0 for v in gauge.values)
+    _, det = scores(gauge)
+    assert det.model == "values"  # integers, but a measurement: the value core predicts better
+    floats = generate("spike", 0)
+    assert scores(floats)[0] == scores(floats, "values")[0]  # not integers: the value core
+
+
+def test_state_round_trip_mid_series_in_auto():
+    gauge = quantised(generate("walk_spike", 4))
+    rows = list(zip([t.timestamp() for t in gauge.stamps()], gauge.values, strict=True))
+    det = SeriesDetector()
+    for t, v in rows[:2000]:
+        det.update(t, v)
+    restored = SeriesDetector()
+    restored.load_state_dict(json.loads(json.dumps(det.state_dict())))
+    assert [restored.update(t, v) for t, v in rows[2000:]] == [
+        det.update(t, v) for t, v in rows[2000:]
+    ]
+
+
+def test_unknown_model_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="auto, counts, values"):
+        SeriesConfig.from_dict({"model": "gaussian"})
+
+
+def test_a_non_finite_value_is_refused_with_its_line(tmp_path: Path):
+    path = tmp_path / "x.csv"
+    path.write_text("timestamp,value\n2020-01-01 00:00:00,1\n2020-01-01 00:05:00,nan\n")
+    with pytest.raises(ValueError, match=r"x.csv:3: value 'nan'"):
+        read_series(path)
+    with pytest.raises(ValueError, match="not a finite number"):
+        SeriesDetector().update(0.0, float("inf"))
+
+
+def test_nab_command_scores_a_synthetic_corpus_of_measurements(tmp_path: Path):
+    series = [
+        generate(kind, seed) for seed in (7, 8) for kind in ("jump_up", "jump_down", "spike")
+    ]
+    windows = write_corpus(series, tmp_path / "data")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "newsrisk.cli.main",
+            "nab",
+            "--data",
+            str(tmp_path / "data"),
+            "--out",
+            str(tmp_path / "out"),
+            "--score",
+            str(windows),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    score = float(proc.stdout.split("NAB standard score:")[1].split()[0])
+    assert score > 80.0
