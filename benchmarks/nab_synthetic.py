@@ -7,7 +7,10 @@ non-negative integers (a gauge reporting whole units, which ``auto`` must not ta
 The default model (``auto``) is compared in the same run with each core alone: ``counts`` (the
 detector before real-valued series had their own model) and ``values``.
 
-    python benchmarks/nab_synthetic.py [--seeds 5] [--json F]
+    python benchmarks/nab_synthetic.py [--seeds 10] [--step-minutes 5] [--rows 4032] [--json F]
+
+``--step-minutes 60 --rows 1500`` (hourly, two months) and ``--step-minutes 1440 --rows 400``
+(daily) check that nothing is tied to 5-minute windows.
 """
 
 from __future__ import annotations
@@ -56,10 +59,12 @@ def run(model: str, series: list[Series]) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=5, help="series per kind")
+    ap.add_argument("--seeds", type=int, default=10, help="series per kind")
+    ap.add_argument("--step-minutes", type=int, default=5, help="minutes between rows")
+    ap.add_argument("--rows", type=int, default=288 * 14, help="rows per series")
     ap.add_argument("--json", help="write the figures here")
     a = ap.parse_args()
-    generated = corpus(range(a.seeds))
+    generated = corpus(range(a.seeds), a.step_minutes, a.rows)
     corpora = {
         "generated": generated,
         "integer_gauges": [quantised(s) for s in generated if not s.name.startswith("counts")],
@@ -67,7 +72,10 @@ def main() -> int:
     out: dict[str, dict] = {}
     for name, series in corpora.items():
         res = out[name] = {model: run(model, series) for model in MODELS}
-        print(f"\n{name}: {len(series)} series ({a.seeds} per kind), NAB standard profile")
+        print(
+            f"\n{name}: {len(series)} series ({a.seeds} per kind, {a.rows} rows every "
+            f"{a.step_minutes} min), NAB standard profile"
+        )
         for model, r in res.items():
             print(
                 f"  {model:7s} score {r['score']:6.2f}  detected {r['detected']}/{r['windows']}"
@@ -84,7 +92,11 @@ def main() -> int:
             print(f"  {kind:18s} " + "  ".join(f"{c:>16s}" for c in cells))
     if a.json:
         with open(a.json, "w", encoding="utf-8") as fh:
-            json.dump({"seeds": a.seeds, **out}, fh, indent=1)
+            json.dump(
+                {"seeds": a.seeds, "step_minutes": a.step_minutes, "rows": a.rows, **out},
+                fh,
+                indent=1,
+            )
     return 0
 
 

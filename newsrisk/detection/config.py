@@ -73,20 +73,25 @@ class SeriesConfig:
 
     # "counts": the negative-binomial count core; "values": the real-valued core; "auto": while
     # every value so far is a non-negative integer both cores run and the one with the better
-    # decayed log predictive likelihood is reported; from the first value that is not an
+    # log predictive likelihood so far is reported; from the first value that is not an
     # integer, the real-valued core alone (it has learnt from the start, so it is warm)
     model: str = "auto"
-    model_halflife_s: float = 7 * 86400.0  # memory of the evidence between the two cores
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
     scoring: ScoringConfig = field(
         default_factory=lambda: ScoringConfig(scales=(6, 24), combine="hmp")
     )
     values: ValueConfig = field(default_factory=ValueConfig)
+    # a coarse series (hourly, daily) is warm before scoring.warmup_obs windows: after this many
+    # windows once they span warmup_s of event time
+    warmup_min_obs: int = 48
+    warmup_s: float = 86400.0
     suppress_halflife_s: float = 6 * 3600.0  # after a high score, only a higher one passes
     suppress_ratio: float = 3.0  # "higher" = this many times the remembered surprise
     suppress_hold_s: float = 0.0  # nothing is reported this long after a report
     suppress_track_all: bool = False  # the memory follows every surprise, not only reported ones
-    suppress_final: float = 2.0  # > 0: no escalation while the memory, calibrated, is at least this
+    suppress_final: float = (
+        2.0  # > 0: no escalation while the memory, calibrated, is at least this
+    )
     suppress_final_shared: bool = True  # a clear count report also stops level escalations
     calibrate: bool = True  # calibrate surprises against the series' own history
     calibrate_mode: str = "daily_max"  # "daily_max" | "tail"

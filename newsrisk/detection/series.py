@@ -3,7 +3,7 @@
 Two observation models (``SeriesConfig.model``): the count core below, and a real-valued core
 (:class:`~newsrisk.detection.values.ValueSurprise`: unit-free, two-sided) for measurements. By
 default (``auto``) a series with a value that is not a non-negative integer uses the real-valued
-core; on integers both run and the one with the better decayed log predictive likelihood (with
+core; on integers both run and the one with the better log predictive likelihood so far (with
 hysteresis) is reported, so a gauge that reports whole units is not taken for counts. Each core
 has its own declustering memory and calibration.
 
@@ -140,9 +140,9 @@ class SeriesDetector:
         if cfg.model != "counts":
             self.values = ValueSurprise(cfg.values)
         self.counting = cfg.model != "values"  # the count core is still a candidate
-        self.evidence = 0.0  # decayed log-likelihood ratio, count core over real-valued core
-        self.evidence_t = 0.0
+        self.evidence = 0.0  # log-likelihood ratio so far, count core over real-valued core
         self.prefer_values = False  # auto on integers: which core is reported now
+        self.first_t: float | None = None
 
     @property
     def model(self) -> str:
@@ -158,34 +158,39 @@ class SeriesDetector:
             raise ValueError(f"value {value!r} at {timestamp} is not a finite number")
         cfg = self.config
         values = self.values
+        if self.first_t is None:
+            self.first_t = t
         if values is None:
-            return self._score(self._count_step(t, v), self.core.n_obs)
+            return self._score(self._count_step(t, v), self.core.n_obs, t)
         if self.counting and (v < 0.0 or v != math.floor(v)):
             self.counting = False  # not a count series after all: the count core retires
         if not self.counting:
             s = self.value_reporter.step(t, values.step(t, v))
-            return self._score(s, values.n_obs)
+            return self._score(s, values.n_obs, t)
         # auto on integers: both cores score and learn; the one that has predicted this series
-        # better (decayed log predictive likelihood) is reported
+        # better (log predictive likelihood so far) is reported
         s_values = self.value_reporter.step(t, values.step(t, v))
         s_counts = self._count_step(t, v)
-        if self.core.n_obs > cfg.scoring.warmup_obs // 2:  # once both predict something
+        if self.core.n_obs > min(cfg.scoring.warmup_obs // 2, cfg.warmup_min_obs):
+            # once both predict something
             ll_counts = nb_log_pmf(max(v, 0.0), self.core.expected, self.core.alpha)
             ll_values = normal_log_mass(v, values.expected, values.sd)
             # one outlier is an anomaly, not evidence about the model: clipped
             diff = min(max(ll_counts - ll_values, -EVIDENCE_CLIP), EVIDENCE_CLIP)
-            k = decay(t - self.evidence_t, cfg.model_halflife_s) if self.evidence_t else 1.0
-            self.evidence = self.evidence * k + diff
-            self.evidence_t = t
+            self.evidence += diff
             if abs(self.evidence) > EVIDENCE_MARGIN:  # hysteresis: no flapping near a tie
                 self.prefer_values = self.evidence < 0.0
         s = s_values if self.prefer_values else s_counts
-        return self._score(s, self.core.n_obs)
+        return self._score(s, self.core.n_obs, t)
 
-    def _score(self, s: float, n_obs: int) -> float:
-        if n_obs <= self.config.scoring.warmup_obs:
-            return 0.0
-        return surprise_to_score(s, self.config.scoring.score_scale)
+    def _score(self, s: float, n_obs: int, t: float) -> float:
+        cfg = self.config
+        # warm after ``warmup_obs`` windows, or sooner on a coarse series: ``warmup_min_obs``
+        # windows spanning at least ``warmup_s`` (a day of 5-minute windows is 288 either way)
+        warm = n_obs > cfg.scoring.warmup_obs or (
+            n_obs > cfg.warmup_min_obs and t - (self.first_t or t) >= cfg.warmup_s
+        )
+        return surprise_to_score(s, cfg.scoring.score_scale) if warm else 0.0
 
     def _count_step(self, t: float, value: float) -> float:
         """Surprise of the count core (and its level channel), reported and calibrated."""
@@ -208,7 +213,8 @@ class SeriesDetector:
             "core": self.core.state_dict(),
             **self.reporter.state_dict(),
             "counting": self.counting,
-            "evidence": [self.evidence, self.evidence_t, float(self.prefer_values)],
+            "first_t": self.first_t,
+            "evidence": [self.evidence, float(self.prefer_values)],
         }
         if self.values is not None:
             state["values"] = self.values.state_dict()
@@ -226,9 +232,10 @@ class SeriesDetector:
             self.level.load_state_dict(state["level"])
             self.level_reporter.load_state_dict(state["level_reporter"])
         self.counting = bool(state.get("counting", self.counting))
-        evidence = state.get("evidence", (0.0, 0.0, 0.0))
-        self.evidence, self.evidence_t = float(evidence[0]), float(evidence[1])
-        self.prefer_values = bool(evidence[2])
+        first_t = state.get("first_t")
+        self.first_t = None if first_t is None else float(first_t)
+        evidence = state.get("evidence", (0.0, 0.0))
+        self.evidence, self.prefer_values = float(evidence[0]), bool(evidence[1])
         if self.values is not None and "values" in state:
             self.values.load_state_dict(state["values"])
             self.value_reporter.load_state_dict(state["value_reporter"])

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-STEP = timedelta(minutes=5)
 ROWS = 288 * 14  # two weeks of 5-minute rows, as NAB's artificial series
 T0 = datetime(2024, 3, 4, tzinfo=UTC)
 KINDS = (
@@ -41,9 +40,11 @@ class Series:
     name: str
     values: list[float]
     anomalies: list[int]  # row index where each anomaly starts
+    step_minutes: int = 5
 
     def stamps(self) -> list[datetime]:
-        return [T0 + STEP * i for i in range(len(self.values))]
+        step = timedelta(minutes=self.step_minutes)
+        return [T0 + step * i for i in range(len(self.values))]
 
     def windows(self) -> list[tuple[datetime, datetime]]:
         """NAB windows: 10 % of the rows, split over the anomalies, centred on each start."""
@@ -55,18 +56,20 @@ class Series:
         return [(stamps[max(a - half, 0)], stamps[min(a + half, n - 1)]) for a in self.anomalies]
 
 
-def _cycle(i: int, phase: float) -> float:
-    return math.sin(2.0 * math.pi * ((i % 288) / 288.0 + phase))
-
-
-def generate(kind: str, seed: int) -> Series:
-    """One series of ``kind`` (see ``KINDS``), in a random unit and offset."""
+def generate(kind: str, seed: int, step_minutes: int = 5, rows: int = ROWS) -> Series:
+    """One series of ``kind`` (see ``KINDS``), in a random unit and offset, one row every
+    ``step_minutes`` (durations below are in rows; the daily cycle is a day of rows)."""
     rng = random.Random(f"{kind}:{seed}")
+    per_day = max(1440 // step_minutes, 1)
+
+    def _cycle(i: int, phase: float) -> float:
+        return math.sin(2.0 * math.pi * ((i % per_day) / per_day + phase))
+
     scale = 10.0 ** rng.uniform(-3.0, 5.0)
     offset = rng.choice([0.0, rng.uniform(-50.0, 50.0)]) * scale
     amp = rng.uniform(3.0 if kind == "flat_cycle" else 0.0, 8.0)  # daily cycle, in noise sds
     phase = rng.random()
-    start = rng.randrange(int(0.45 * ROWS), int(0.85 * ROWS))
+    start = rng.randrange(int(0.45 * rows), int(0.85 * rows))
     noise: Callable[[], float] = lambda: rng.gauss(0.0, 1.0)  # noqa: E731
     values: list[float] = []
     anomalies = [start]
@@ -74,12 +77,12 @@ def generate(kind: str, seed: int) -> Series:
     if kind == "counts_burst":
         base = rng.uniform(2.0, 60.0)
         burst, factor = rng.randrange(3, 24), rng.uniform(4.0, 10.0)
-        for i in range(ROWS):
+        for i in range(rows):
             lam = base * (1.0 + 0.6 * _cycle(i, phase))
             if start <= i < start + burst:
                 lam *= factor
             values.append(float(_poisson(rng, lam)))
-        return Series(f"{kind}_{seed}", values, anomalies)
+        return Series(f"{kind}_{seed}", values, anomalies, step_minutes)
     if kind == "heavy_tail_shift":
         noise = lambda: rng.gauss(0.0, 1.0) / math.sqrt(rng.gammavariate(1.5, 1.0 / 1.5))  # noqa: E731
     length = rng.randrange(24, 288)
@@ -87,7 +90,7 @@ def generate(kind: str, seed: int) -> Series:
     density_spikes = set()
     if kind == "spike_density":
         density_spikes = {start + rng.randrange(0, 150) for _ in range(12)}
-    for i in range(ROWS):
+    for i in range(rows):
         v = 20.0 + amp * _cycle(i, phase) + noise()
         if kind == "walk_spike":
             walk = 0.97 * walk + noise()
@@ -101,7 +104,7 @@ def generate(kind: str, seed: int) -> Series:
             v += 3.0 * shift
         elif kind == "walk_spike" and i == start:
             v += 8.0 * shift
-        elif kind == "flat_cycle" and start <= i < start + 288:
+        elif kind == "flat_cycle" and start <= i < start + per_day:
             v = 20.0 + noise()
         elif kind == "drift" and i >= start:
             v += shift * min((i - start) / 288.0, 2.0)
@@ -112,7 +115,7 @@ def generate(kind: str, seed: int) -> Series:
         values.append(v * scale + offset)
     if kind == "none":
         anomalies = []
-    return Series(f"{kind}_{seed}", values, anomalies)
+    return Series(f"{kind}_{seed}", values, anomalies, step_minutes)
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -126,8 +129,8 @@ def _poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
-def corpus(seeds: range) -> list[Series]:
-    return [generate(kind, seed) for seed in seeds for kind in KINDS]
+def corpus(seeds: range, step_minutes: int = 5, rows: int = ROWS) -> list[Series]:
+    return [generate(kind, seed, step_minutes, rows) for seed in seeds for kind in KINDS]
 
 
 def quantised(series: Series, levels: int = 200, floor: float = 50.0) -> Series:
@@ -136,7 +139,7 @@ def quantised(series: Series, levels: int = 200, floor: float = 50.0) -> Series:
     lo, hi = min(series.values), max(series.values)
     step = (hi - lo) / levels or 1.0
     ints = [float(round((v - lo) / step)) + floor for v in series.values]
-    return Series(series.name, ints, series.anomalies)
+    return Series(series.name, ints, series.anomalies, series.step_minutes)
 
 
 def write_corpus(series: list[Series], root: Path, category: str = "synthetic") -> Path:

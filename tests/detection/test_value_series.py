@@ -128,3 +128,19 @@ def test_nab_command_scores_a_synthetic_corpus_of_measurements(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr
     score = float(proc.stdout.split("NAB standard score:")[1].split()[0])
     assert score > 80.0
+
+
+@pytest.mark.parametrize(("step_minutes", "rows"), [(60, 1500), (1440, 400)])
+def test_coarse_series_warm_up_in_time_and_find_their_anomaly(step_minutes: int, rows: int):
+    s = generate("jump_up", 5, step_minutes=step_minutes, rows=rows)
+    values, det = scores(s)
+    warm = next(i for i, v in enumerate(values) if v > 0.0)
+    assert warm < 150  # scored within days of windows, not after the 288 of a 5-minute day
+    assert in_window(s, values) > 0.5
+
+
+def test_five_minute_series_keep_the_288_window_warm_up():
+    s = generate("counts_burst", 1)
+    values, det = scores(s)
+    assert det.config.scoring.warmup_obs == 288
+    assert all(v == 0.0 for v in values[:288])
