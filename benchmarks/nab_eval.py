@@ -1,6 +1,7 @@
 """Development harness: score SeriesConfig variants on NAB realTweets in memory.
 
 python benchmarks/nab_eval.py [--set scoring.scales=1,3,12 --set baseline.level_halflife_s=86400]
+python benchmarks/nab_eval.py --aggregate 12 [--set reference_spacing_s=0]   # realTweets hourly
 """
 
 from __future__ import annotations
@@ -32,11 +33,31 @@ def _thin(values: list[float], keep: float, seed: str) -> list[float]:
     return [float(sum(rng.random() < keep for _ in range(int(v)))) for v in values]
 
 
-def _run(args: tuple[str, dict], thin: float = 1.0, seed: int = 0) -> tuple[str, list, list[float]]:
+def _aggregate(stamps: list[str], values: list[float], k: int) -> tuple[list[str], list[float]]:
+    """Sums of ``k`` consecutive rows, stamped with the first: the same series, coarser."""
+    n = len(values) - len(values) % k
+    return stamps[0:n:k], [sum(values[i : i + k]) for i in range(0, n, k)]
+
+
+def _snap(windows: list, stamps: list) -> list:
+    """Windows moved onto the rows of an aggregated series (a row covers its next k rows)."""
+    out = []
+    for start, end in windows:
+        inside = [t for t in stamps if start <= t <= end] or [max(t for t in stamps if t <= start)]
+        first = max((t for t in stamps if t <= start), default=inside[0])
+        out.append((first, inside[-1]))
+    return out
+
+
+def _run(
+    args: tuple[str, dict], thin: float = 1.0, seed: int = 0, aggregate: int = 1
+) -> tuple[str, list, list[float]]:
     path, cfg = args
     stamps, values = read_series(path)
     if thin < 1.0:
         values = _thin(values, thin, f"{seed}:{Path(path).name}")
+    if aggregate > 1:
+        stamps, values = _aggregate(stamps, values, aggregate)
     return (
         path,
         [parse_time(s) for s in stamps],
@@ -66,14 +87,18 @@ def evaluate(
     windows_json: Path | None = None,
     thin: float = 1.0,
     seed: int = 0,
+    aggregate: int = 1,
 ):
     windows = load_windows(windows_json or DATA / "combined_windows_realTweets.json")
     files = [str(p) for p in series_files(data)]
-    results = [_run((f, cfg), thin, seed) for f in files]  # one process: the machine is shared
+    # one process: the machine is shared
+    results = [_run((f, cfg), thin, seed, aggregate) for f in files]
     series = {}
     for path, ts, scores in results:
         key = match_window_key(Path(path).relative_to(data.parent).as_posix(), windows)
         series[key] = (ts, scores)
+        if aggregate > 1:
+            windows[key] = _snap(windows[key], ts)
     return series, windows
 
 
@@ -101,9 +126,12 @@ def main() -> int:
     ap.add_argument("--loo", action="store_true", help="also score each file left out / subsets")
     ap.add_argument("--thin", type=float, default=1.0, help="perturb: keep each count with this p")
     ap.add_argument("--seed", type=int, default=0, help="seed of --thin")
+    ap.add_argument(
+        "--aggregate", type=int, default=1, help="sum this many rows (3: 15-minute, 12: hourly)"
+    )
     a = ap.parse_args()
     cfg = parse_set(a.set)
-    series, windows = evaluate(cfg, thin=a.thin, seed=a.seed)
+    series, windows = evaluate(cfg, thin=a.thin, seed=a.seed, aggregate=a.aggregate)
     res = score_series(series, windows)
     print(
         f"score {res['score']:.2f} raw {res['raw']:.3f} thr {res['threshold']:.6f} "

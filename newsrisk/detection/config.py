@@ -84,6 +84,9 @@ class SeriesConfig:
     # a coarse series (hourly, daily) is warm before scoring.warmup_obs windows: after this many
     # windows once they span warmup_s of event time
     warmup_min_obs: int = 48
+    # the count core's window counts (scoring.scales, level_windows) are for rows this far apart;
+    # a series with another spacing (median of its first gaps) has them converted (0 = as given)
+    reference_spacing_s: float = 300.0
     warmup_s: float = 86400.0
     suppress_halflife_s: float = 6 * 3600.0  # after a high score, only a higher one passes
     suppress_ratio: float = 3.0  # "higher" = this many times the remembered surprise

@@ -41,6 +41,7 @@ from newsrisk.detection.values import ValueSurprise
 from newsrisk.records import parse_time
 
 EVIDENCE_CLIP = 10.0  # nats: the most one window may move the choice between the two cores
+SPACING_GAPS = 16  # gaps between the first rows whose median is the series' spacing
 EVIDENCE_MARGIN = 20.0  # nats the other core must lead by before the report switches to it
 
 
@@ -119,7 +120,12 @@ class SeriesDetector:
     """``update(timestamp, value) -> score in [0, 1]``; causal, one call per row."""
 
     def __init__(self, config: SeriesConfig | None = None) -> None:
-        self._build(config or SeriesConfig())
+        self.requested = config or SeriesConfig()
+        # the first rows, held until the series' spacing is known (None: the cores are built)
+        self.pending: list[tuple[float, float]] | None = (
+            [] if self.requested.reference_spacing_s > 0 else None
+        )
+        self._build(self.requested)
 
     def _build(self, cfg: SeriesConfig) -> None:
         self.config = cfg
@@ -156,6 +162,20 @@ class SeriesDetector:
         v = float(value)
         if not math.isfinite(v):
             raise ValueError(f"value {value!r} at {timestamp} is not a finite number")
+        if self.pending is not None:
+            # window counts of the configuration are for reference_spacing_s (5 minutes): the
+            # first rows wait (in warm-up anyway) until the spacing is known, then rebuild and
+            # replay, so a 1-hour series sums 2 h as a 5-minute one does, not 24 h
+            self.pending.append((t, v))
+            if len(self.pending) > SPACING_GAPS:
+                rows, self.pending = self.pending, None
+                self._build(rescaled(self.requested, _median_gap(rows)))
+                for row in rows:
+                    self._update(*row)
+            return 0.0
+        return self._update(t, v)
+
+    def _update(self, t: float, v: float) -> float:
         cfg = self.config
         values = self.values
         if self.first_t is None:
@@ -209,6 +229,8 @@ class SeriesDetector:
 
     def state_dict(self) -> dict[str, Any]:
         state: dict[str, Any] = {
+            "requested": self.requested.to_dict(),
+            "pending": None if self.pending is None else [list(r) for r in self.pending],
             "config": self.config.to_dict(),
             "core": self.core.state_dict(),
             **self.reporter.state_dict(),
@@ -226,6 +248,9 @@ class SeriesDetector:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self._build(SeriesConfig.from_dict(state["config"]))
+        self.requested = SeriesConfig.from_dict(state.get("requested", state["config"]))
+        pending = state.get("pending")
+        self.pending = None if pending is None else [(float(t), float(v)) for t, v in pending]
         self.core.load_state_dict(state["core"])
         self.reporter.load_state_dict(state)
         if self.level is not None and "level" in state:
@@ -239,6 +264,35 @@ class SeriesDetector:
         if self.values is not None and "values" in state:
             self.values.load_state_dict(state["values"])
             self.value_reporter.load_state_dict(state["value_reporter"])
+
+
+def _median_gap(rows: list[tuple[float, float]]) -> float:
+    gaps = sorted(b[0] - a[0] for a, b in zip(rows, rows[1:], strict=False) if b[0] > a[0])
+    return gaps[len(gaps) // 2] if gaps else 0.0
+
+
+def rescaled(cfg: SeriesConfig, spacing_s: float) -> SeriesConfig:
+    """``cfg`` with the count core's window counts (scales, level windows) converted from
+    windows of ``reference_spacing_s`` to windows of ``spacing_s``.
+
+    Those were chosen on 5-minute tweet counts, where an event has a duration in time. The
+    real-valued core keeps its scales in rows: on measurements every spacing was checked with
+    them (``benchmarks/nab_synthetic.py --step-minutes``), and converting them lost the long
+    scales that find drifts and vanished cycles on hourly rows.
+    """
+    ref = cfg.reference_spacing_s
+    if ref <= 0.0 or spacing_s <= 0.0 or abs(spacing_s / ref - 1.0) < 0.05:
+        return cfg
+    factor = ref / spacing_s
+
+    def windows(n: int) -> int:
+        return max(1, round(n * factor))
+
+    out = SeriesConfig.from_dict(cfg.to_dict())
+    out.scoring.scales = tuple(sorted({windows(k) for k in cfg.scoring.scales}))
+    if cfg.level_windows > 0:
+        out.level_windows = windows(cfg.level_windows)
+    return out
 
 
 def _calibrator(cfg: SeriesConfig) -> TailCalibrator | DailyMaxCalibrator:

@@ -144,3 +144,33 @@ def test_five_minute_series_keep_the_288_window_warm_up():
     values, det = scores(s)
     assert det.config.scoring.warmup_obs == 288
     assert all(v == 0.0 for v in values[:288])
+
+
+def test_count_windows_are_converted_to_the_series_spacing():
+    from newsrisk.detection.series import rescaled
+
+    cfg = SeriesConfig()
+    assert rescaled(cfg, 300.0) is cfg  # 5-minute rows: as configured
+    hourly = rescaled(cfg, 3600.0)
+    assert hourly.scoring.scales == (1, 2)  # 30 min and 2 h of 5-minute rows -> 1 and 2 rows
+    assert hourly.level_windows == 6  # 6 h
+    assert hourly.values.scales == cfg.values.scales  # the real-valued core keeps rows
+    assert rescaled(SeriesConfig(reference_spacing_s=0.0), 3600.0).scoring.scales == (6, 24)
+    counts = generate("counts_burst", 2, step_minutes=60, rows=1500)
+    _, det = scores(counts)
+    assert det.config.scoring.scales == (1, 2) and det.requested.scoring.scales == (6, 24)
+
+
+def test_state_round_trip_while_the_spacing_is_still_unknown():
+    s = generate("counts_burst", 3, step_minutes=60, rows=600)
+    rows = list(zip([t.timestamp() for t in s.stamps()], s.values, strict=True))
+    det = SeriesDetector()
+    for t, v in rows[:10]:  # fewer rows than the spacing estimate needs
+        assert det.update(t, v) == 0.0
+    assert det.pending is not None
+    restored = SeriesDetector()
+    restored.load_state_dict(json.loads(json.dumps(det.state_dict())))
+    assert [restored.update(t, v) for t, v in rows[10:]] == [
+        det.update(t, v) for t, v in rows[10:]
+    ]
+    assert det.pending is None and det.config.scoring.scales == (1, 2)
