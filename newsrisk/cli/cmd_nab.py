@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 
 from newsrisk.cli.main import CommandError
@@ -78,11 +79,16 @@ def run(args: argparse.Namespace) -> int:
     def wrap(files: list[Path]):  # type: ignore[no-untyped-def]
         return iter(tqdm(files, desc="nab", unit="file", disable=args.no_progress))
 
+    models: dict[str, str] = {}
     try:
-        written = run_directory(args.data, args.out, config, wrap)
+        written = run_directory(args.data, args.out, config, wrap, models)
     except ValueError as exc:
         raise CommandError(f"{exc}; fix or remove that file") from exc
-    print(f"wrote {len(written)} result files under {args.out}")
+    used = Counter(models.values())
+    print(
+        f"wrote {len(written)} result files under {args.out} (read as counts: "
+        f"{used['counts']}, as measurements: {used['values']})"
+    )
     if windows is not None:
         try:
             result = score_nab(args.out, windows, profile=args.profile)

@@ -39,10 +39,14 @@ def read_series(path: str | Path) -> tuple[list[str], list[float]]:
 
 
 def detect_series(
-    stamps: list[str], values: list[float], config: SeriesConfig | None = None
+    stamps: list[str],
+    values: list[float],
+    config: SeriesConfig | None = None,
+    detector: SeriesDetector | None = None,
 ) -> list[float]:
-    """Anomaly score of every row, computed causally by a fresh :class:`SeriesDetector`."""
-    detector = SeriesDetector(config)
+    """Anomaly score of every row, computed causally by a fresh :class:`SeriesDetector` (or the
+    fresh ``detector`` given, to read its state afterwards)."""
+    detector = detector or SeriesDetector(config)
     return [
         detector.update(parse_time(ts).timestamp(), v)
         for ts, v in zip(stamps, values, strict=True)
@@ -63,14 +67,21 @@ def run_directory(
     out_dir: str | Path,
     config: SeriesConfig | None = None,
     wrap: Callable[[list[Path]], Iterator[Path]] | None = None,
+    models: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Score every CSV under ``data_dir`` into ``out_dir``/<same relative path>; returns them."""
+    """Score every CSV under ``data_dir`` into ``out_dir``/<same relative path>; returns them.
+
+    ``models``, when given, receives each file's relative path -> the core reported at its end
+    (``counts`` or ``values``)."""
     root, out = Path(data_dir), Path(out_dir)
     files = series_files(root)
     written: list[Path] = []
     for path in wrap(files) if wrap else iter(files):
         stamps, values = read_series(path)
-        scores = detect_series(stamps, values, config)
+        detector = SeriesDetector(config)
+        scores = detect_series(stamps, values, detector=detector)
+        if models is not None:
+            models[path.relative_to(root).as_posix()] = detector.model
         target = out / path.relative_to(root)
         write_results(target, stamps, values, scores)
         written.append(target)

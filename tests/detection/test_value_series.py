@@ -126,6 +126,7 @@ def test_nab_command_scores_a_synthetic_corpus_of_measurements(tmp_path: Path):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
+    assert "read as counts: 0, as measurements: 6" in proc.stdout
     score = float(proc.stdout.split("NAB standard score:")[1].split()[0])
     assert score > 80.0
 
