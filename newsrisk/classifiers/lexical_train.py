@@ -36,6 +36,7 @@ class LexicalConfig:
     max_iter: int = 2000
     synthetic: int = 6000  # synthetic news sentences added to the sentiment head's training texts
     synthetic_seed: int = 1
+    synthetic_version: int = 1  # templates of synthetic_news (see AdaptConfig.synthetic_version)
 
 
 def _vocab(docs: Sequence[list[str]], min_df: int) -> tuple[dict[str, int], np.ndarray]:
@@ -173,7 +174,7 @@ def attach_lexical(
         from newsrisk.classifiers.synthetic_news import generate
 
         texts, labels, names = spec["sentiment"]
-        extra = generate(cfg.synthetic, cfg.synthetic_seed)
+        extra = generate(cfg.synthetic, cfg.synthetic_seed, cfg.synthetic_version)
         spec["sentiment"] = (texts + [t for t, _ in extra], labels + [y for _, y in extra], names)
     model = fit_lexical(spec, cfg, progress)
     report: dict[str, Any] = {"config": asdict(cfg), "chosen_on": "TFNS valid / TFNT valid",

@@ -201,6 +201,69 @@ MACRO = ["Inflation", "Retail sales", "Unemployment", "Industrial production", "
 EXCHANGES = ["Helsinki stock exchange", "New York Stock Exchange", "Nasdaq", "London Stock Exchange"]
 
 
+# --- version 2 (an experiment, not shipped; see the model card): business-development events,
+# profit/loss swings with amounts, and the wire-copy wrapping of a subject ("Swedish engineering
+# group X said on Tuesday it ..."). Written after reading FPB errors, so FPB is not a clean check
+# of it. Version 1 stays as it was: the shipped 1.3.0 recipe reproduces.
+POS_EVENTS_2 = [
+    "{s} signed agreements with {k} new customers",
+    "{s} won new customers in {place}",
+    "{s} received a major order from {buyer}",
+    "{s} was selected as the supplier of {thing} for {buyer}",
+    "{s} has been chosen to deliver {thing} to {buyer}",
+    "The acquisition will strengthen {s2}'s position in {place}",
+    "The deal strengthens {s2}'s market position",
+    "The agreement strengthens {s2}'s long-term partnership with {s3}",
+    "The measures are expected to generate annual cost savings of {m}",
+    "The restructuring is expected to cut {s2}'s annual costs by {m}",
+    "The new line will increase {s2}'s production capacity by {pct}",
+    "{s} opened a new plant in {place} to meet growing demand",
+    "{s} expanded its operations to {place}",
+    "The acquisition will broaden {s2}'s customer base",
+    "{profit_cap} totalled {m}, up from a loss of {m2} {period}",
+    "{s} returned to a net profit of {m} {period}",
+    "{s} posted a net profit of {m}, compared with a net loss of {m2} a year earlier",
+    "The board proposes a dividend of {d2} per share, up from {d1}",
+    "The new system will make {s2}'s production more efficient",
+]
+NEG_EVENTS_2 = [
+    "{s} lost a major order from {buyer}",
+    "{buyer} cancelled its order with {s2}",
+    "{s} failed to win the tender to supply {thing} to {buyer}",
+    "{buyer} terminated its contract with {s2}",
+    "{s} will scale down its operations in {place}",
+    "{s} postponed the start-up of its new plant in {place}",
+    "The acquisition will weaken {s2}'s balance sheet",
+    "{s} lost customers in {place} to cheaper rivals",
+    "The delay is expected to raise {s2}'s costs by {m}",
+    "{profit_cap} turned to a loss of {m}, from a profit of {m2} {period}",
+    "{s} posted a net loss of {m}, compared with a net profit of {m2} a year earlier",
+    "The board proposes a dividend of {d1} per share, down from {d2}",
+    "{s} expects weaker demand to cut its production by {pct}",
+]
+NEU_FACTS_2 = [
+    "{s} will deliver {thing} to {buyer}",
+    "The order includes {thing} and maintenance services",
+    "{s} signed a framework agreement with {buyer}",
+    "{profit_cap} totalled {m} {period}",
+    "The board proposes a dividend of {d1} per share",
+    "{s} opened an office in {place}",
+    "The plant in {place} employs {n} people",
+    "{s} is part of the {s3} group",
+    "{s} will merge its two subsidiaries in {place}",
+    "The agreement was signed on {date}",
+]
+PROFITS = ["operating profit", "net profit", "pre-tax profit", "profit before taxes",
+           "earnings per share", "net income", "profit for the period"]
+NATIONS = ["Finnish", "Swedish", "German", "US", "British", "French", "Norwegian", "Dutch",
+           "Japanese", "Indian"]
+INDUSTRIES = ["engineering group", "software maker", "steel maker", "paper company",
+              "telecom equipment maker", "retailer", "bank", "construction group", "shipping company",
+              "chemicals company", "food company", "IT services provider", "electronics maker"]
+WHEN = ["today", "on Tuesday", "on Friday", "on 12 March", "yesterday", "in a statement",
+        "in a stock exchange release"]
+
+
 def _amount(rng: random.Random) -> float:
     return round(rng.uniform(1.0, 900.0), rng.choice([0, 1, 1, 2]))
 
@@ -216,8 +279,9 @@ def _pct(rng: random.Random) -> str:
 
 
 class _Writer:
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, version: int = 1):
         self.rng = rng
+        self.version = version
 
     def pick(self, seq: list[str]) -> str:
         return self.rng.choice(seq)
@@ -243,6 +307,18 @@ class _Writer:
             "hour": f"{r.randint(8, 16)}:00", "outlook": self.pick(OUTLOOKS),
             "exchange": self.pick(EXCHANGES), "macro": self.pick(MACRO),
         }
+        if self.version >= 2:
+            lo, hi = sorted(round(r.uniform(0.02, 2.5), 2) for _ in range(2))
+            hi = hi if hi > lo else lo + 0.05
+            profit = self.pick(PROFITS)
+            values.update({
+                "m2": _money(r), "profit_cap": profit[0].upper() + profit[1:],
+                "d1": f"EUR {lo:.2f}", "d2": f"EUR {hi:.2f}",
+            })
+            if s in NAMES and r.random() < 0.3:  # wire copy: "Swedish steel maker X"
+                values["s"] = f"{self.pick(NATIONS)} {self.pick(INDUSTRIES)} {s}"
+            if template.startswith("{s} ") and r.random() < 0.25:
+                template = "{s} said " + self.pick(WHEN) + " it " + template[4:]
         return template.format(**values)
 
     # --- direction x polarity -------------------------------------------------------------------
@@ -291,20 +367,29 @@ class _Writer:
 
     def sentence(self, label: int) -> str:
         r = self.rng
+        v2 = self.version >= 2
         if label == NEUTRAL:
-            return self.fill(self.pick(NEU_FACTS))
+            return self.fill(self.pick(NEU_FACTS + NEU_FACTS_2 if v2 else NEU_FACTS))
         if r.random() < 0.6:
             while True:
                 text, got = self.movement()
                 if got == label:
                     return text
-        return self.fill(self.pick(POS_EVENTS if label == POSITIVE else NEG_EVENTS))
+        if label == POSITIVE:
+            return self.fill(self.pick(POS_EVENTS + POS_EVENTS_2 if v2 else POS_EVENTS))
+        return self.fill(self.pick(NEG_EVENTS + NEG_EVENTS_2 if v2 else NEG_EVENTS))
 
 
-def generate(n: int, seed: int = 0) -> list[tuple[str, int]]:
-    """``n`` (text, sentiment index) pairs, the three labels in equal shares, deterministic."""
+VERSIONS = (1, 2)
+
+
+def generate(n: int, seed: int = 0, version: int = 1) -> list[tuple[str, int]]:
+    """``n`` (text, sentiment index) pairs, the three labels in equal shares, deterministic for
+    ``(n, seed, version)``; version 1 is what model 1.3.0 was adapted with."""
+    if version not in VERSIONS:
+        raise ValueError(f"unknown synthetic news version {version}; choose from {VERSIONS}")
     rng = random.Random(seed)
-    writer = _Writer(rng)
+    writer = _Writer(rng, version)
     out: list[tuple[str, int]] = []
     seen: set[str] = set()
     attempts = 0

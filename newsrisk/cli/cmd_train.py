@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "the tweets; about 12 minutes on 2 CPU cores) and save the result to --out")
     p.add_argument("--synthetic", type=int, metavar="N",
                    help="with --adapt-from: how many synthetic news sentences (default 6,000)")
+    p.add_argument("--synthetic-version", type=int, choices=(1, 2),
+                   help="templates of the synthetic news sentences (default 1, the shipped "
+                   "1.3.0; 2 adds business-news events: an experiment, see the model card)")
     p.add_argument("--news-dev", type=Path, metavar="CSV",
                    help="hand-labelled news headlines (text,label) scored after every epoch "
                    "(default: data/headlines/dev.csv of the repository, when present)")
@@ -60,9 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _lexical(args: argparse.Namespace, device: str) -> None:
-    from newsrisk.classifiers.lexical_train import attach_lexical
+    from newsrisk.classifiers.lexical_train import LexicalConfig, attach_lexical
 
-    attach_lexical(args.data, args.out, device=device, progress=print)
+    cfg = LexicalConfig()
+    if args.synthetic_version is not None:
+        cfg = dataclasses.replace(cfg, synthetic_version=args.synthetic_version)
+    attach_lexical(args.data, args.out, cfg, device=device, progress=print)
     print(f"saved the lexical expert into {args.out} (choice figures: lexical_metrics.json)")
 
 
@@ -79,7 +85,7 @@ def _adapt(args: argparse.Namespace, device: str) -> int:
                            "trained by `newsrisk train` (e.g. newsrisk/classifiers/model)")
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
                  "max_length": args.max_length, "seed": args.seed, "threads": args.threads,
-                 "synthetic": args.synthetic}
+                 "synthetic": args.synthetic, "synthetic_version": args.synthetic_version}
     cfg = AdaptConfig(init=str(args.adapt_from),
                       **{k: v for k, v in overrides.items() if v is not None})
     evals = default_eval_sets(args.data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -20,6 +21,28 @@ def test_generate_is_deterministic_balanced_and_unique() -> None:
     assert a == b and generate(900, seed=6) != a
     assert Counter(label for _, label in a) == {NEGATIVE: 300, NEUTRAL: 300, POSITIVE: 300}
     assert len({text for text, _ in a}) == len(a)
+
+
+def test_version_1_is_unchanged_and_version_2_adds_business_news() -> None:
+    """Version 1 is what model 1.3.0 was adapted with: its sentences must never change (the
+    recipe reproduces the shipped 1.3.0 weights byte for byte); version 2 adds events."""
+    v1 = generate(900, seed=5)
+    assert hashlib.sha256(repr(v1).encode()).hexdigest()[:16] == "7f3843dbd9beba87"
+    assert generate(900, seed=5, version=1) == v1
+    v2 = generate(3000, seed=5, version=2)
+    assert v2 != generate(3000, seed=5) and v2 == generate(3000, seed=5, version=2)
+    assert Counter(label for _, label in v2) == {NEGATIVE: 1000, NEUTRAL: 1000, POSITIVE: 1000}
+    by_text = dict(v2)
+    swings = [(t, lab) for t, lab in by_text.items() if "up from a loss of" in t
+              or "turned to a loss of" in t]
+    assert swings and all(
+        lab == (POSITIVE if "up from a loss" in t else NEGATIVE) for t, lab in swings
+    )
+    assert any(" said " in t and " it " in t for t in by_text)  # wire-copy wrapping
+    assert any("new customers" in t and lab == POSITIVE for t, lab in by_text.items())
+    assert any("will deliver" in t and lab == NEUTRAL for t, lab in by_text.items())
+    with pytest.raises(ValueError, match="unknown synthetic news version 3"):
+        generate(10, version=3)
 
 
 _MOVE = re.compile(r"^(?P<metric>[A-Z][\w\- ]+?) (?:in [\w\- ]+ )?(?:[a-z ]+ to|totalled) "
