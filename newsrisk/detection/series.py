@@ -1,12 +1,5 @@
 """Univariate streaming detector (timestamps + values), used by ``newsrisk nab``.
 
-Two observation models (``SeriesConfig.model``): the count core below, and a real-valued core
-(:class:`~newsrisk.detection.values.ValueSurprise`: unit-free, two-sided) for measurements. By
-default (``auto``) a series with a value that is not a non-negative integer uses the real-valued
-core; on integers both run and the one with the better log predictive likelihood so far (with
-hysteresis) is reported, so a gauge that reports whole units is not taken for counts. Each core
-has its own declustering memory and calibration.
-
 It is the news detector's statistical core (:class:`~newsrisk.detection.core.CountSurprise`)
 applied to one series, plus the NAB-style output policy: nothing during warm-up, and after a
 high score only a *higher* one passes until the memory of it has decayed, so that one event
@@ -23,6 +16,17 @@ pays a Bonferroni penalty (``level_penalty``) and the score is the larger calibr
 two. While the count channel sees an event (calibrated surprise above ``level_shared_min``,
 reported or not), the level channel's memory follows its own value: the level that a burst of
 spikes lifts belongs to that event and is not reported again.
+
+Measurements are not counts. A real-valued core (:class:`~newsrisk.detection.values.ValueSurprise`:
+unit-free, two-sided, with its own declustering memory and calibration) scores them. By default
+(``model="auto"``) a series with a value that is not a non-negative integer uses it; on integers
+both cores run and the one with the better log predictive likelihood so far (clipped per window,
+with hysteresis) is reported, so a gauge that reports whole units is not taken for counts.
+
+Row spacing: the count core's window counts are for 5-minute rows (``reference_spacing_s``). The
+first rows wait (in warm-up anyway) until the median gap is known; the cores are then built with
+those counts converted, and the rows replayed. A coarse series also warms up after
+``warmup_min_obs`` rows spanning ``warmup_s``, not after 288 rows.
 """
 
 from __future__ import annotations
@@ -163,9 +167,8 @@ class SeriesDetector:
         if not math.isfinite(v):
             raise ValueError(f"value {value!r} at {timestamp} is not a finite number")
         if self.pending is not None:
-            # window counts of the configuration are for reference_spacing_s (5 minutes): the
-            # first rows wait (in warm-up anyway) until the spacing is known, then rebuild and
-            # replay, so a 1-hour series sums 2 h as a 5-minute one does, not 24 h
+            # the spacing decides the window counts (module doc): a 1-hour series sums 2 h as
+            # a 5-minute one does, not 24 h
             self.pending.append((t, v))
             if len(self.pending) > SPACING_GAPS:
                 rows, self.pending = self.pending, None
