@@ -2,6 +2,7 @@
 
 python benchmarks/nab_eval.py [--set scoring.scales=1,3,12 --set baseline.level_halflife_s=86400]
 python benchmarks/nab_eval.py --aggregate 12 [--set reference_spacing_s=0]   # realTweets hourly
+python benchmarks/nab_eval.py --thin 0.9 --seeds 5   # median over 5 binomially thinned copies
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 from pathlib import Path
 
@@ -129,8 +131,22 @@ def main() -> int:
     ap.add_argument(
         "--aggregate", type=int, default=1, help="sum this many rows (3: 15-minute, 12: hourly)"
     )
+    ap.add_argument(
+        "--seeds",
+        type=int,
+        default=0,
+        help="with --thin: score this many thinned copies (seeds 0..N-1) and print their median",
+    )
     a = ap.parse_args()
     cfg = parse_set(a.set)
+    if a.seeds:
+        scores = []
+        for seed in range(a.seeds):
+            series, windows = evaluate(cfg, thin=a.thin, seed=seed, aggregate=a.aggregate)
+            scores.append(score_series(series, windows)["score"])
+            print(f"  thin {a.thin} seed {seed}: {scores[-1]:.2f}", flush=True)
+        print(f"SUMMARY thin {a.thin} median {statistics.median(scores):.2f} over {a.seeds} seeds")
+        return 0
     series, windows = evaluate(cfg, thin=a.thin, seed=a.seed, aggregate=a.aggregate)
     res = score_series(series, windows)
     print(

@@ -101,6 +101,9 @@ class SeriesConfig:
     calibrate_days: int = 14
     calibrate_prior: float = 3.0
     calibrate_prior_days: float = 2.0
+    # daily_max: the reference blends the median of the daily maxima with their largest,
+    # median^(1-w) * max^w (0 = the median alone)
+    calibrate_max_weight: float = 0.25
     calibrate_u: float = 2.0  # surprises above this feed the tail estimate
     calibrate_halflife_s: float = 14 * 86400.0
     calibrate_prior_obs: float = 3000.0

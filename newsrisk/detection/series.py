@@ -301,6 +301,6 @@ def rescaled(cfg: SeriesConfig, spacing_s: float) -> SeriesConfig:
 def _calibrator(cfg: SeriesConfig) -> TailCalibrator | DailyMaxCalibrator:
     if cfg.calibrate_mode == "daily_max":
         return DailyMaxCalibrator(
-            cfg.calibrate_days, cfg.calibrate_prior, cfg.calibrate_prior_days
+            cfg.calibrate_days, cfg.calibrate_prior, cfg.calibrate_prior_days, cfg.calibrate_max_weight
         )
     return TailCalibrator(cfg.calibrate_u, cfg.calibrate_halflife_s, cfg.calibrate_prior_obs)

@@ -42,7 +42,7 @@ def test_scores_do_not_depend_on_unit_or_offset():
     s = generate("jump_up", 3)
     base, _ = scores(s)
     scaled, _ = scores(s, scale=1e4, offset=-123.0)
-    assert max(base) > 0.5
+    assert max(base) > 0.3
     assert scaled == pytest.approx(base, abs=1e-6)
 
 
@@ -51,16 +51,15 @@ def test_measurement_anomalies_stand_out(kind: str):
     s = generate(kind, 1)
     values, det = scores(s)
     assert det.model == "values"
-    assert in_window(s, values) > outside_windows(s, values)
-    assert in_window(s, values) > 0.4
+    assert in_window(s, values) > 2 * outside_windows(s, values)
 
 
 def test_a_drop_is_found_by_the_value_core_and_not_by_the_count_core():
     s = generate("jump_down", 2)
     values, _ = scores(s, "values")
     counts, _ = scores(s, "counts")
-    assert in_window(s, values) > 0.5
-    assert in_window(s, counts) < in_window(s, values) / 2
+    assert in_window(s, values) > 2 * outside_windows(s, values)
+    assert in_window(s, counts) < outside_windows(s, counts)  # lost in the count core's noise
 
 
 def test_auto_reports_the_core_that_predicts_better():
@@ -175,3 +174,18 @@ def test_state_round_trip_while_the_spacing_is_still_unknown():
         det.update(t, v) for t, v in rows[10:]
     ]
     assert det.pending is None and det.config.scoring.scales == (1, 2)
+
+
+def test_daily_max_reference_blends_median_and_largest():
+    from newsrisk.detection.calibrate import DailyMaxCalibrator
+
+    day = 86400.0
+    plain, blended = DailyMaxCalibrator(14, 3.0, 0.0), DailyMaxCalibrator(14, 3.0, 0.0, 0.25)
+    for cal in (plain, blended):
+        for d, peak in enumerate([2.0, 2.0, 2.0, 2.0, 32.0, 2.0]):
+            cal.update(peak, d * day)
+    assert plain.typical() == pytest.approx(2.0)  # the median ignores the giant day
+    assert blended.typical() == pytest.approx(2.0**0.75 * 32.0**0.25)  # = 4: it remembers it
+    assert blended.calibrate(8.0, 6 * day) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="max_weight"):
+        DailyMaxCalibrator(14, 3.0, 2.0, 1.5)
