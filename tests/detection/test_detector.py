@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
-import math
 import random
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from newsrisk.detection import Detector, DetectorConfig, make_alert
+from newsrisk.detection.synthetic import poisson
 from newsrisk.records import EvidenceArticle, WindowAggregate
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 STEP = timedelta(hours=1)
 
 
-def _poisson(rng: random.Random, lam: float) -> int:
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 def stream(
@@ -39,7 +32,7 @@ def stream(
     for i in range(n):
         start = T0 + i * STEP
         lam = day if 8 <= start.hour < 20 else night
-        count = _poisson(rng, lam)
+        count = poisson(rng, lam)
         neg = sum(rng.random() < share for _ in range(count))
         extra, extra_neg = (spikes or {}).get(i, (0, 0))
         count, neg = count + extra, neg + extra_neg
