@@ -45,9 +45,8 @@ def _snap(windows: list, stamps: list) -> list:
     """Windows moved onto the rows of an aggregated series (a row covers its next k rows)."""
     out = []
     for start, end in windows:
-        inside = [t for t in stamps if start <= t <= end] or [max(t for t in stamps if t <= start)]
-        first = max((t for t in stamps if t <= start), default=inside[0])
-        out.append((first, inside[-1]))
+        first = max((t for t in stamps if t <= start), default=stamps[0])
+        out.append((first, max((t for t in stamps if t <= end), default=first)))
     return out
 
 

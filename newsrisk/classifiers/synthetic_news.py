@@ -282,6 +282,10 @@ class _Writer:
     def __init__(self, rng: random.Random, version: int = 1):
         self.rng = rng
         self.version = version
+        v2 = version >= 2
+        self.neutral = NEU_FACTS + NEU_FACTS_2 if v2 else NEU_FACTS
+        self.positive = POS_EVENTS + POS_EVENTS_2 if v2 else POS_EVENTS
+        self.negative = NEG_EVENTS + NEG_EVENTS_2 if v2 else NEG_EVENTS
 
     def pick(self, seq: list[str]) -> str:
         return self.rng.choice(seq)
@@ -366,18 +370,14 @@ class _Writer:
         return " ".join(text.split()), label
 
     def sentence(self, label: int) -> str:
-        r = self.rng
-        v2 = self.version >= 2
         if label == NEUTRAL:
-            return self.fill(self.pick(NEU_FACTS + NEU_FACTS_2 if v2 else NEU_FACTS))
-        if r.random() < 0.6:
+            return self.fill(self.pick(self.neutral))
+        if self.rng.random() < 0.6:
             while True:
                 text, got = self.movement()
                 if got == label:
                     return text
-        if label == POSITIVE:
-            return self.fill(self.pick(POS_EVENTS + POS_EVENTS_2 if v2 else POS_EVENTS))
-        return self.fill(self.pick(NEG_EVENTS + NEG_EVENTS_2 if v2 else NEG_EVENTS))
+        return self.fill(self.pick(self.positive if label == POSITIVE else self.negative))
 
 
 VERSIONS = (1, 2)

@@ -61,6 +61,17 @@ class _SlotMeans:
         s = self.sums[slot] * k
         return (s + prior_obs * overall) / ((w + prior_obs) * overall)
 
+    def offset(self, slot: int, t: float, halflife_s: float, prior_obs: float) -> float:
+        """Slot mean minus overall mean, shrunk towards 0 while the slot has few observations
+        (the additive twin of :meth:`factor`, for values that may be negative)."""
+        if self.all_weight <= 0.0:
+            return 0.0
+        overall = self.all_sum / self.all_weight
+        k = decay(t - self.touched[slot], halflife_s)
+        w = self.weights[slot] * k
+        s = self.sums[slot] * k
+        return (s + prior_obs * overall) / (w + prior_obs) - overall
+
     def state_dict(self) -> dict[str, Any]:
         return {
             "sums": list(self.sums),

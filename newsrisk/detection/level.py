@@ -14,10 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from scipy.special import log_ndtr
-
 from newsrisk.detection.baseline import decay
-from newsrisk.detection.stats import LN10
+from newsrisk.detection.stats import normal_log10_sf
 
 
 class LevelShift:
@@ -102,7 +100,7 @@ class LevelShift:
         self._touched = t
         if self.z <= 0.0:
             return 0.0
-        return -_log10_norm_sf(self.z)
+        return -normal_log10_sf(self.z)
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -121,8 +119,3 @@ class LevelShift:
         self._n = int(state["n"])
         self._sx, self._smu = (float(v) for v in state["sums"])
         self._w, self._m1, self._m2, self._touched = (float(v) for v in state["moments"])
-
-
-def _log10_norm_sf(z: float) -> float:
-    """log10 P(Z >= z) for a standard normal, finite far into the tail."""
-    return float(log_ndtr(-z)) / LN10

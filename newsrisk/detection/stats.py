@@ -40,6 +40,11 @@ def nb_log_pmf(x: float, mean: float, alpha: float) -> float:
     )
 
 
+def normal_log10_sf(z: float) -> float:
+    """log10 P(Z >= z) for a standard normal, finite far into the tail."""
+    return float(log_ndtr(-z)) / LN10
+
+
 def normal_log_mass(x: float, mean: float, sd: float) -> float:
     """Natural log of a normal's probability of ``[x - 0.5, x + 0.5]`` (an integer's share of a
     continuous prediction), finite far into the tails."""

@@ -24,11 +24,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from scipy.special import log_ndtr
-
 from newsrisk.detection.baseline import DAY, _SlotMeans, decay, hour_slot, weekday_slot
 from newsrisk.detection.config import ValueConfig
-from newsrisk.detection.stats import LN10, MAX_SURPRISE
+from newsrisk.detection.stats import MAX_SURPRISE, normal_log10_sf
 
 LOG10_2 = math.log10(2.0)
 WINSOR_AFTER = 24  # observations before updates are winsorised (no variance to cap with before)
@@ -53,7 +51,6 @@ class ValueSurprise:
         "_var_touched",
         "expected",
         "sd",
-        "z",
     )
 
     def __init__(self, cfg: ValueConfig) -> None:
@@ -74,7 +71,6 @@ class ValueSurprise:
         self._var_touched = 0.0
         self.expected = 0.0  # prediction of the last step (before learning from it)
         self.sd = 0.0  # its standard deviation (0 before any variance is known)
-        self.z = 0.0  # z-score of the most surprising scale at the last step
 
     @property
     def n_obs(self) -> int:
@@ -91,11 +87,11 @@ class ValueSurprise:
             frac = pos - lo
             h0, h1 = lo % 24, (lo + 1) % 24
             half, prior = cfg.profile_halflife_s, cfg.profile_prior_obs
-            fh = (1.0 - frac) * _offset(self.hours, h0, t, half, prior) + frac * _offset(
-                self.hours, h1, t, half, prior
+            fh = (1.0 - frac) * self.hours.offset(h0, t, half, prior) + frac * self.hours.offset(
+                h1, t, half, prior
             )
         fd = (
-            _offset(self.days, weekday_slot(t), t, cfg.profile_halflife_s, cfg.profile_prior_obs)
+            self.days.offset(weekday_slot(t), t, cfg.profile_halflife_s, cfg.profile_prior_obs)
             if cfg.weekday
             else 0.0
         )
@@ -131,9 +127,8 @@ class ValueSurprise:
         self._var_touched = t
         # the raw (not winsorised) residual is what is tested; the winsorised one is what is learnt
         raw_last = x - mu
+        floor = (1e-9 * (abs(mu) + sd1)) ** 2 + 1e-300  # a constant series: no division by 0
         inv_p = 0.0
-        best = 0.0
-        self.z = 0.0
         for i, k in enumerate(self.scales):
             if k > n:
                 inv_p += 1.0
@@ -143,12 +138,8 @@ class ValueSurprise:
                 learnt += self._res[j % size]
             tested = (learnt - self._res[pos] + raw_last) / k
             learnt /= k
-            var = self.variance(i)
-            floor = (1e-9 * (abs(mu) + sd1)) ** 2 + 1e-300
-            z = tested / math.sqrt(var + floor)
+            z = tested / math.sqrt(self.variance(i) + floor)
             s = _two_sided_surprise(z) if cfg.two_sided else _upper_surprise(z)
-            if s > best:
-                best, self.z = s, z
             inv_p += 10.0 ** min(s, 300.0)
             self._var[i] = self._var[i] * k_var + learnt * learnt
             self._var_w[i] = self._var_w[i] * k_var + 1.0
@@ -196,18 +187,6 @@ class ValueSurprise:
         self._var_touched = float(touched)
 
 
-def _offset(slots: _SlotMeans, slot: int, t: float, halflife_s: float, prior_obs: float) -> float:
-    """Slot mean minus overall mean, shrunk towards 0 while the slot has few observations."""
-    if slots.all_weight <= 0.0:
-        return 0.0
-    k_all = decay(t - slots.all_touched, halflife_s)
-    overall = slots.all_sum * k_all / (slots.all_weight * k_all)
-    k = decay(t - slots.touched[slot], halflife_s)
-    w = slots.weights[slot] * k
-    s = slots.sums[slot] * k
-    return (s + prior_obs * overall) / (w + prior_obs) - overall
-
-
 def _two_sided_surprise(z: float) -> float:
     """-log10 P(|Z| >= |z|)."""
     return max(_upper_surprise(abs(z)) - LOG10_2, 0.0)
@@ -215,6 +194,4 @@ def _two_sided_surprise(z: float) -> float:
 
 def _upper_surprise(z: float) -> float:
     """-log10 P(Z >= z) for a standard normal, finite far into the tail."""
-    if z <= 0.0:
-        return 0.0
-    return -float(log_ndtr(-z)) / LN10
+    return -normal_log10_sf(z) if z > 0.0 else 0.0
