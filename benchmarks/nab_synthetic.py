@@ -8,6 +8,7 @@ The default model (``auto``) is compared in the same run with each core alone: `
 detector before real-valued series had their own model) and ``values``.
 
     python benchmarks/nab_synthetic.py [--seeds 10] [--step-minutes 5] [--rows 4032] [--json F]
+        [--models auto] [--set report_onset='"above"' ...]
 
 ``--step-minutes 60 --rows 1500`` (hourly, two months) and ``--step-minutes 1440 --rows 400``
 (daily) check that nothing is tied to 5-minute windows.
@@ -20,6 +21,8 @@ import json
 import sys
 from collections import defaultdict
 
+from nab_eval import parse_set
+
 from newsrisk.detection.config import SeriesConfig
 from newsrisk.detection.nab_scoring import score_series
 from newsrisk.detection.series import SeriesDetector
@@ -28,10 +31,10 @@ from newsrisk.detection.synthetic import KINDS, Series, corpus, quantised
 MODELS = ("auto", "counts", "values")
 
 
-def run(model: str, series: list[Series]) -> dict:
+def run(model: str, series: list[Series], base: dict | None = None) -> dict:
     files, windows = {}, {}
     for s in series:
-        det = SeriesDetector(SeriesConfig(model=model))
+        det = SeriesDetector(SeriesConfig.from_dict({**(base or {}), "model": model}))
         ts = s.stamps()
         files[s.name] = (
             ts,
@@ -63,7 +66,13 @@ def main() -> int:
     ap.add_argument("--step-minutes", type=int, default=5, help="minutes between rows")
     ap.add_argument("--rows", type=int, default=288 * 14, help="rows per series")
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument(
+        "--set", action="append", default=[], help="config override, as in nab_eval.py"
+    )
+    ap.add_argument("--models", default=",".join(MODELS), help="comma-separated subset")
     a = ap.parse_args()
+    base = parse_set(a.set)
+    models = [m for m in a.models.split(",") if m]
     generated = corpus(range(a.seeds), a.step_minutes, a.rows)
     corpora = {
         "generated": generated,
@@ -71,7 +80,7 @@ def main() -> int:
     }
     out: dict[str, dict] = {}
     for name, series in corpora.items():
-        res = out[name] = {model: run(model, series) for model in MODELS}
+        res = out[name] = {model: run(model, series, base) for model in models}
         print(
             f"\n{name}: {len(series)} series ({a.seeds} per kind, {a.rows} rows every "
             f"{a.step_minutes} min), NAB standard profile"
@@ -83,7 +92,7 @@ def main() -> int:
             )
         print(f"  {'kind':18s} " + "  ".join(f"{m:>16s}" for m in res))
         for kind in KINDS:
-            if kind not in res["auto"]["by_kind"]:
+            if kind not in next(iter(res.values()))["by_kind"]:
                 continue
             cells = []
             for r in res.values():

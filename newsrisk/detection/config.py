@@ -97,6 +97,9 @@ class SeriesConfig:
     # 1.3-2.3 by series), so the same bar is lower: 1.5 (swept on realTweets and thinned copies:
     # 2.0, 1.5, 1.25 rise together, 1.0 falls 5 points; 1.5 keeps a margin from that edge)
     suppress_final: float = 1.5
+    # an event is reported only on a window that deviates the way it does (a count above its
+    # expectation; a value on the side of the strongest scale's mean residual)
+    report_onset_only: bool = True
     suppress_final_shared: bool = True  # a clear count report also stops level escalations
     calibrate: bool = True  # calibrate surprises against the series' own history
     calibrate_mode: str = "daily_max"  # "daily_max" | "tail"

@@ -7,7 +7,10 @@ reports once, as early as the evidence allows. An event already reported as a cl
 remembered surprise, calibrated, at least ``suppress_final`` times the series' typical daily worst)
 is not escalated at all while that memory lasts; nor, for a clear count event, by the level
 channel (``suppress_final_shared``): the level that a clear burst leaves behind for hours is that
-burst, not a second event.
+burst, not a second event. An event is reported only on a window that is itself part of it
+(``report_onset_only``: a count above its expectation, a value on the side of the strongest
+deviation): never on a quiet window whose longer-scale sum still holds an earlier burst at the
+moment the memory of that burst's report has decayed.
 
 A second channel (``level_windows`` > 0), :class:`~newsrisk.detection.level.LevelShift`, scores
 the level of the last hours against the series' own day-to-day variability, so that a slow
@@ -61,7 +64,7 @@ class _Reporter:
         self.memory_t = 0.0
         self.reported_t = -1e18  # event time of the last reported window (none yet)
 
-    def step(self, t: float, raw: float, final: bool = False) -> float:
+    def step(self, t: float, raw: float, final: bool = False, onset: bool = True) -> float:
         """Calibrated surprise of ``raw`` when it starts a new event, else 0.
 
         ``final``: another channel has just reported a clear event, which this one must not
@@ -72,7 +75,7 @@ class _Reporter:
         # memory of the last candidate by ``suppress_ratio``; the rest of an event reports 0.
         memory = self._decayed(t)
         held = t - self.reported_t < cfg.suppress_hold_s
-        candidate = raw > 0.0 and raw > memory * cfg.suppress_ratio and not held
+        candidate = onset and raw > 0.0 and raw > memory * cfg.suppress_ratio and not held
         if candidate and cfg.suppress_final > 0.0 and (final or self.final(t)):
             candidate = False  # the remembered report was a clear event: this is the same one
         if candidate:
@@ -188,11 +191,11 @@ class SeriesDetector:
         if self.counting and (v < 0.0 or v != math.floor(v)):
             self.counting = False  # not a count series after all: the count core retires
         if not self.counting:
-            s = self.value_reporter.step(t, values.step(t, v))
+            s = self._value_step(t, v, values)
             return self._score(s, values.n_obs, t)
         # auto on integers: both cores score and learn; the one that has predicted this series
         # better (log predictive likelihood so far) is reported
-        s_values = self.value_reporter.step(t, values.step(t, v))
+        s_values = self._value_step(t, v, values)
         s_counts = self._count_step(t, v)
         if self.core.n_obs > min(cfg.scoring.warmup_obs // 2, cfg.warmup_min_obs):
             # once both predict something
@@ -215,19 +218,27 @@ class SeriesDetector:
         )
         return surprise_to_score(s, cfg.scoring.score_scale) if warm else 0.0
 
+    def _value_step(self, t: float, v: float, values: ValueSurprise) -> float:
+        raw = values.step(t, v)
+        onset = not self.config.report_onset_only or values.onset
+        return self.value_reporter.step(t, raw, onset=onset)
+
     def _count_step(self, t: float, value: float) -> float:
         """Surprise of the count core (and its level channel), reported and calibrated."""
         x = max(value, 0.0)
         cfg = self.config
         raw = self.core.step(t, x)
-        s = self.reporter.step(t, raw)
+        # an event is reported on one of its own windows, not on a quiet one whose longer-scale
+        # sum still holds it when the memory of an earlier report has decayed
+        onset = not cfg.report_onset_only or x > self.core.expected
+        s = self.reporter.step(t, raw, onset=onset)
         if self.level is not None:
             lvl = max(self.level.step(t, x, self.core.expected) - cfg.level_penalty, 0.0)
             if self.reporter.calibrated(raw, t) > cfg.level_shared_min:
                 # a window of a count event (reported or not): the level it lifts is that event
                 self.level_reporter.mark(t, lvl)
             final = cfg.suppress_final_shared and self.reporter.final(t)
-            s = max(s, self.level_reporter.step(t, lvl, final))
+            s = max(s, self.level_reporter.step(t, lvl, final, onset))
         return s
 
     def state_dict(self) -> dict[str, Any]:

@@ -51,6 +51,7 @@ class ValueSurprise:
         "_var_touched",
         "expected",
         "sd",
+        "onset",
     )
 
     def __init__(self, cfg: ValueConfig) -> None:
@@ -71,6 +72,7 @@ class ValueSurprise:
         self._var_touched = 0.0
         self.expected = 0.0  # prediction of the last step (before learning from it)
         self.sd = 0.0  # its standard deviation (0 before any variance is known)
+        self.onset = False  # the last value deviates the way the strongest scale does
 
     @property
     def n_obs(self) -> int:
@@ -129,6 +131,7 @@ class ValueSurprise:
         raw_last = x - mu
         floor = (1e-9 * (abs(mu) + sd1)) ** 2 + 1e-300  # a constant series: no division by 0
         inv_p = 0.0
+        s_best = z_best = 0.0
         for i, k in enumerate(self.scales):
             if k > n:
                 inv_p += 1.0
@@ -140,6 +143,8 @@ class ValueSurprise:
             learnt /= k
             z = tested / math.sqrt(self.variance(i) + floor)
             s = _two_sided_surprise(z) if cfg.two_sided else _upper_surprise(z)
+            if s > s_best:
+                s_best, z_best = s, z
             inv_p += 10.0 ** min(s, 300.0)
             self._var[i] = self._var[i] * k_var + learnt * learnt
             self._var_w[i] = self._var_w[i] * k_var + 1.0
@@ -147,6 +152,8 @@ class ValueSurprise:
         self._learn(t, xc, fh, fd)
         self.expected = mu
         self.sd = sd1
+        # the newest value lies on the side of the strongest deviation: it is part of it
+        self.onset = raw_last * z_best > 0.0
         if n <= 1:
             return 0.0
         return min(max(math.log10(max(inv_p, 1e-300) / len(self.scales)), 0.0), MAX_SURPRISE)

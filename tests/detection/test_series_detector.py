@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from newsrisk.detection import SeriesConfig, SeriesDetector
 
@@ -123,3 +127,36 @@ def test_clear_count_report_stops_level_escalation():
     assert not any(shared[: 288 * 4])
     assert all(shared[288 * 4 : 288 * 4 + 6])  # while the clear burst is remembered
     assert not any(_level_finals(SeriesConfig(suppress_final_shared=False), rows))
+
+
+UPS = (
+    Path(__file__).resolve().parents[2]
+    / ".."
+    / "shared/data/anomaly/nab/realTweets/Twitter_volume_UPS.csv"
+)
+
+
+def _reports_below_expectation(cfg: SeriesConfig) -> tuple[int, int]:
+    """(reported rows, of which at or below the count core's expectation) on NAB's UPS series."""
+    det = SeriesDetector(cfg)
+    reported = below = 0
+    with UPS.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            value = float(row["value"])
+            if det.update(row["timestamp"], value) > 0.0:
+                reported += 1
+                below += value <= det.core.expected
+    return reported, below
+
+
+@pytest.mark.skipif(not UPS.exists(), reason="needs ../shared/data (NAB realTweets)")
+def test_events_are_reported_on_their_own_windows():
+    # UPS switches between ~2 and ~190 tweets per 5 minutes for hours: without the onset rule
+    # one of those plateaus is reported on a silent window, when the memory of an earlier report
+    # has decayed while the 2-hour sum still holds the plateau
+    reported, below = _reports_below_expectation(SeriesConfig(model="counts"))
+    assert reported > 20 and below == 0
+    _, below_off = _reports_below_expectation(
+        SeriesConfig(model="counts", report_onset_only=False)
+    )
+    assert below_off >= 1
