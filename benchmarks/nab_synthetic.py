@@ -69,11 +69,14 @@ def main() -> int:
     ap.add_argument(
         "--set", action="append", default=[], help="config override, as in nab_eval.py"
     )
+    ap.add_argument(
+        "--weekly", action="store_true", help="weekends differ (level, daily cycle, counts)"
+    )
     ap.add_argument("--models", default=",".join(MODELS), help="comma-separated subset")
     a = ap.parse_args()
     base = parse_set(a.set)
     models = [m for m in a.models.split(",") if m]
-    generated = corpus(range(a.seeds), a.step_minutes, a.rows)
+    generated = corpus(range(a.seeds), a.step_minutes, a.rows, a.weekly)
     corpora = {
         "generated": generated,
         "integer_gauges": [quantised(s) for s in generated if not s.name.startswith("counts")],

@@ -45,11 +45,19 @@ class ValueConfig:
 
     scales: tuple[int, ...] = (1, 6, 24, 72)  # windows averaged per scale
     level_halflife_s: float = 86400.0  # memory of the de-seasonalised level
-    profile_halflife_s: float = 7 * 86400.0  # memory of the hour-of-day (and weekday) offsets
+    profile_halflife_s: float = 7 * 86400.0  # memory of the hour-of-day offsets
     profile_prior_obs: float = 2.0  # pseudo-observations shrinking each slot offset to 0
     hour_of_day: bool = True
-    # off by default: a weekday offset learns from a handful of days and jumps at midnight
-    weekday: bool = False
+    # weekly terms: an offset per weekday and hour-of-day offsets of weekend days (a weekend
+    # is often flatter, not only lower); they learn from what the daily profile leaves and are
+    # used only while they predict better (weekly_gate) and only after weekly_after_s
+    weekday: bool = True
+    weekend_hours: bool = True
+    weekly_halflife_s: float = 14 * 86400.0
+    weekly_prior_days: float = 1.0  # days of evidence shrinking each weekly slot towards 0
+    # used while their squared errors are below this share of the daily profile's (0: always)
+    weekly_gate: float = 0.9
+    weekly_after_s: float = 14 * 86400.0
     variance_halflife_s: float = 3 * 86400.0  # memory of each scale's residual variance
     winsor_sd: float = 4.0  # baseline updates are capped at expected +- this many sd
     two_sided: bool = True  # drops are anomalies too

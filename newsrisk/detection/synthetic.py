@@ -56,11 +56,21 @@ class Series:
         return [(stamps[max(a - half, 0)], stamps[min(a + half, n - 1)]) for a in self.anomalies]
 
 
-def generate(kind: str, seed: int, step_minutes: int = 5, rows: int = ROWS) -> Series:
+def generate(
+    kind: str, seed: int, step_minutes: int = 5, rows: int = ROWS, weekly: bool = False
+) -> Series:
     """One series of ``kind`` (see ``KINDS``), in a random unit and offset, one row every
-    ``step_minutes`` (durations below are in rows; the daily cycle is a day of rows)."""
+    ``step_minutes`` (durations below are in rows; the daily cycle is a day of rows).
+
+    ``weekly``: weekends differ, as most human-driven series do (a lower level, a flatter daily
+    cycle; drawn from a stream of their own, so the rest of the series is unchanged)."""
     rng = random.Random(f"{kind}:{seed}")
     per_day = max(1440 // step_minutes, 1)
+    wk = random.Random(f"weekly:{kind}:{seed}")
+    drop, flatten, thin = wk.uniform(2.0, 6.0), wk.uniform(0.3, 0.8), wk.uniform(0.4, 0.8)
+
+    def _weekend(i: int) -> bool:  # T0 is a Monday
+        return weekly and (T0 + timedelta(minutes=step_minutes * i)).weekday() >= 5
 
     def _cycle(i: int, phase: float) -> float:
         return math.sin(2.0 * math.pi * ((i % per_day) / per_day + phase))
@@ -79,6 +89,8 @@ def generate(kind: str, seed: int, step_minutes: int = 5, rows: int = ROWS) -> S
         burst, factor = rng.randrange(3, 24), rng.uniform(4.0, 10.0)
         for i in range(rows):
             lam = base * (1.0 + 0.6 * _cycle(i, phase))
+            if _weekend(i):
+                lam *= thin
             if start <= i < start + burst:
                 lam *= factor
             values.append(float(poisson(rng, lam)))
@@ -91,10 +103,13 @@ def generate(kind: str, seed: int, step_minutes: int = 5, rows: int = ROWS) -> S
     if kind == "spike_density":
         density_spikes = {start + rng.randrange(0, 150) for _ in range(12)}
     for i in range(rows):
-        v = 20.0 + amp * _cycle(i, phase) + noise()
+        weekend = _weekend(i)
+        level = 20.0 - (drop if weekend else 0.0)
+        cycle = amp * (1.0 - flatten if weekend else 1.0) * _cycle(i, phase)
+        v = level + cycle + noise()
         if kind == "walk_spike":
             walk = 0.97 * walk + noise()
-            v = 20.0 + amp * _cycle(i, phase) + 3.0 * walk
+            v = level + cycle + 3.0 * walk
         inside = start <= i < start + length
         if kind == "jump_up" and inside:
             v += shift
@@ -105,7 +120,7 @@ def generate(kind: str, seed: int, step_minutes: int = 5, rows: int = ROWS) -> S
         elif kind == "walk_spike" and i == start:
             v += 8.0 * shift
         elif kind == "flat_cycle" and start <= i < start + per_day:
-            v = 20.0 + noise()
+            v = level + noise()
         elif kind == "drift" and i >= start:
             v += shift * min((i - start) / 288.0, 2.0)
         elif (kind == "spike_density" and i in density_spikes) or (
@@ -132,8 +147,10 @@ def poisson(rng: random.Random, lam: float) -> int:
     return total
 
 
-def corpus(seeds: range, step_minutes: int = 5, rows: int = ROWS) -> list[Series]:
-    return [generate(kind, seed, step_minutes, rows) for seed in seeds for kind in KINDS]
+def corpus(
+    seeds: range, step_minutes: int = 5, rows: int = ROWS, weekly: bool = False
+) -> list[Series]:
+    return [generate(kind, seed, step_minutes, rows, weekly) for seed in seeds for kind in KINDS]
 
 
 def quantised(series: Series, levels: int = 200, floor: float = 50.0) -> Series:

@@ -5,10 +5,15 @@ grows with the mean, nothing below zero, nothing to say about a drop. A temperat
 a utilisation has none of that, and its unit is arbitrary: multiplying the series by 1000 must not
 change a single score. This core therefore models the value itself:
 
-* the expected value at ``t`` is ``level + hour[h(t)] + weekday[d(t)]``, additive offsets
+* the expected value at ``t`` is ``level + hour[h(t)]``, an additive hour-of-day offset
   estimated as exponentially weighted slot means (shrunk towards 0 while a slot is young) and an
   exponentially weighted de-seasonalised level; updates are winsorised at ``winsor_sd`` standard
   deviations so that an anomaly barely moves the baseline while a lasting shift is absorbed;
+* weekly terms, ``weekday[d(t)] + weekend_hour[h(t)]`` (weekends are often flatter, not only
+  lower), learn from what that leaves and join the prediction only after two weeks and while
+  their predictions have been better (squared error below 0.9 of the daily profile's alone): a
+  weekly pattern needs weeks to be told from noise, and a series without one keeps the simpler
+  model;
 * for each scale ``k`` the mean residual of the last ``k`` windows is compared with the
   exponentially weighted variance of that same mean residual (which carries the series'
   autocorrelation, so a slow wander is not read as a shift) as a normal z-score, two-sided unless
@@ -40,6 +45,14 @@ class ValueSurprise:
         "scales",
         "hours",
         "days",
+        "weekend",
+        "gap",
+        "last_t",
+        "fit_t",
+        "first_t",
+        "err_plain",
+        "err_weekly",
+        "weekly_on",
         "level_sum",
         "level_weight",
         "level_touched",
@@ -61,6 +74,13 @@ class ValueSurprise:
         self.scales = tuple(sorted(set(int(k) for k in cfg.scales)))
         self.hours = _SlotMeans(24)
         self.days = _SlotMeans(7)
+        self.gap = 0.0  # exponentially weighted gap between rows, seconds
+        self.last_t = 0.0
+        self.fit_t = 0.0
+        self.first_t = 0.0
+        self.err_plain = self.err_weekly = 0.0
+        self.weekly_on = False
+        self.weekend = _SlotMeans(48)  # hour-of-day offsets of weekdays (0-23), weekends (24-47)
         self.level_sum = 0.0
         self.level_weight = 0.0
         self.level_touched = 0.0
@@ -78,9 +98,11 @@ class ValueSurprise:
     def n_obs(self) -> int:
         return self._n
 
-    def _offsets(self, t: float) -> tuple[float, float]:
+    def _offsets(self, t: float) -> tuple[float, float, float]:
+        """Hour-of-day, weekday and weekend-hour offsets at ``t``."""
         cfg = self.cfg
-        fh = 0.0
+        fh = fw = 0.0
+        half, prior = cfg.profile_halflife_s, cfg.profile_prior_obs
         if cfg.hour_of_day:
             # offsets hold at the middle of their hour; in between, interpolate linearly, so a
             # smooth daily cycle is not read as a staircase
@@ -88,16 +110,27 @@ class ValueSurprise:
             lo = math.floor(pos)
             frac = pos - lo
             h0, h1 = lo % 24, (lo + 1) % 24
-            half, prior = cfg.profile_halflife_s, cfg.profile_prior_obs
             fh = (1.0 - frac) * self.hours.offset(h0, t, half, prior) + frac * self.hours.offset(
                 h1, t, half, prior
             )
+            if cfg.weekend_hours:
+                base = 24 if weekday_slot(t) >= 5 else 0
+                wp = cfg.weekly_prior_days * self.rows_per_day() / 24.0
+                wh = cfg.weekly_halflife_s
+                fw = (1.0 - frac) * self.weekend.offset(
+                    base + h0, t, wh, wp
+                ) + frac * self.weekend.offset(base + h1, t, wh, wp)
         fd = (
-            self.days.offset(weekday_slot(t), t, cfg.profile_halflife_s, cfg.profile_prior_obs)
+            self.days.offset(
+                weekday_slot(t),
+                t,
+                cfg.weekly_halflife_s,
+                cfg.weekly_prior_days * self.rows_per_day(),
+            )
             if cfg.weekday
             else 0.0
         )
-        return fh, fd
+        return fh, fd, fw
 
     def _level(self) -> float:
         return self.level_sum / self.level_weight if self.level_weight > 0.0 else 0.0
@@ -107,12 +140,40 @@ class ValueSurprise:
         w = self._var_w[i]
         return self._var[i] / w if w > 0.0 else 0.0
 
+    def rows_per_day(self) -> float:
+        """Rows in a day at the series' typical spacing (exponentially weighted mean gap)."""
+        return DAY / self.gap if self.gap > 0.0 else 288.0
+
     def step(self, t: float, x: float) -> float:
         """Score the window at ``t`` with value ``x``, then learn from it; ``-log10 p`` >= 0."""
         cfg = self.cfg
-        fh, fd = self._offsets(t)
+        if self._n > 0 and t > self.last_t:
+            gap = t - self.last_t
+            self.gap = gap if self.gap <= 0.0 else 0.99 * self.gap + 0.01 * gap
+        if self._n == 0:
+            self.first_t = t
+        self.last_t = t
+        fh, fd, fw = self._offsets(t)
         first = self._n == 0
-        mu = x if first else self._level() + fh + fd
+        weekly = fd + fw
+        used = True
+        if cfg.weekly_gate > 0.0:
+            # the weekly terms are used only while their predictions have been better than the
+            # daily profile's alone (squared errors, exponentially weighted), and not before
+            # ``weekly_after_s``: a weekly pattern cannot be told from noise in its first weeks
+            plain = self._level() + fh
+            k = decay(t - self.fit_t, cfg.weekly_halflife_s) if self.fit_t else 1.0
+            self.fit_t = t
+            self.err_plain = self.err_plain * k + (x - plain) ** 2
+            self.err_weekly = self.err_weekly * k + (x - plain - weekly) ** 2
+            if not self.weekly_on:
+                weekly = 0.0
+                used = False
+            self.weekly_on = (
+                self.err_weekly < cfg.weekly_gate * self.err_plain
+                and t - self.first_t >= cfg.weekly_after_s
+            )
+        mu = x if first else self._level() + fh + weekly
         var1 = self.variance(0)
         sd1 = math.sqrt(var1)
         if self._n >= WINSOR_AFTER and sd1 > 0.0:
@@ -149,7 +210,7 @@ class ValueSurprise:
             self._var[i] = self._var[i] * k_var + learnt * learnt
             self._var_w[i] = self._var_w[i] * k_var + 1.0
         self._pos = (pos + 1) % size
-        self._learn(t, xc, fh, fd)
+        self._learn(t, xc, fh, fd, fw, used)
         self.expected = mu
         self.sd = sd1
         # the newest value lies on the side of the strongest deviation: it is part of it
@@ -158,15 +219,22 @@ class ValueSurprise:
             return 0.0
         return min(max(math.log10(max(inv_p, 1e-300) / len(self.scales)), 0.0), MAX_SURPRISE)
 
-    def _learn(self, t: float, value: float, fh: float, fd: float) -> None:
+    def _learn(self, t: float, value: float, fh: float, fd: float, fw: float, used: bool) -> None:
+        """Learn from ``value``. The weekly terms (``fd``, ``fw``) always learn, from what the
+        rest leaves; the daily profile and the level learn net of them only while they are
+        ``used`` in the prediction (otherwise the two would disagree about the level)."""
         cfg = self.cfg
-        level = self._level() if self.level_weight > 0.0 else value - fh - fd
+        wk = fd + fw if used else 0.0
+        level = self._level() if self.level_weight > 0.0 else value - fh - wk
         if cfg.hour_of_day:
-            self.hours.add(hour_slot(t), t, value - level - fd, cfg.profile_halflife_s)
+            self.hours.add(hour_slot(t), t, value - level - wk, cfg.profile_halflife_s)
+            if cfg.weekend_hours:
+                slot = (24 if weekday_slot(t) >= 5 else 0) + hour_slot(t)
+                self.weekend.add(slot, t, value - level - fh - fd, cfg.weekly_halflife_s)
         if cfg.weekday:
-            self.days.add(weekday_slot(t), t, value - level - fh, cfg.profile_halflife_s)
+            self.days.add(weekday_slot(t), t, value - level - fh - fw, cfg.weekly_halflife_s)
         k = decay(t - self.level_touched, cfg.level_halflife_s) if self.level_weight > 0.0 else 1.0
-        self.level_sum = self.level_sum * k + (value - fh - fd)
+        self.level_sum = self.level_sum * k + (value - fh - wk)
         self.level_weight = self.level_weight * k + 1.0
         self.level_touched = t
 
@@ -174,6 +242,9 @@ class ValueSurprise:
         return {
             "hours": self.hours.state_dict(),
             "days": self.days.state_dict(),
+            "weekend": self.weekend.state_dict(),
+            "gap": [self.gap, self.last_t, self.first_t],
+            "weekly_fit": [self.fit_t, self.err_plain, self.err_weekly, float(self.weekly_on)],
             "level": [self.level_sum, self.level_weight, self.level_touched],
             "n": self._n,
             "pos": self._pos,
@@ -184,6 +255,16 @@ class ValueSurprise:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.hours.load_state_dict(state["hours"])
         self.days.load_state_dict(state["days"])
+        if "weekend" in state:
+            self.weekend.load_state_dict(state["weekend"])
+            self.gap, self.last_t, self.first_t = (float(v) for v in state["gap"])
+            fit_t, e_plain, e_weekly, on = (float(v) for v in state["weekly_fit"])
+            self.fit_t, self.err_plain, self.err_weekly, self.weekly_on = (
+                fit_t,
+                e_plain,
+                e_weekly,
+                bool(on),
+            )
         self.level_sum, self.level_weight, self.level_touched = (float(v) for v in state["level"])
         self._n = int(state["n"])
         self._pos = int(state["pos"])

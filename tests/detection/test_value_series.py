@@ -189,3 +189,32 @@ def test_daily_max_reference_blends_median_and_largest():
     assert blended.calibrate(8.0, 6 * day) == pytest.approx(2.0)
     with pytest.raises(ValueError, match="max_weight"):
         DailyMaxCalibrator(14, 3.0, 2.0, 1.5)
+
+
+def _weekend_error(series: Series, values_cfg: dict) -> float:
+    """Mean |value - prediction| of the value core on weekend rows after three weeks."""
+    det = SeriesDetector(SeriesConfig.from_dict({"model": "values", "values": values_cfg}))
+    errors = []
+    for i, (t, v) in enumerate(zip(series.stamps(), series.values, strict=True)):
+        det.update(t.timestamp(), v)
+        if i >= 24 * 21 and t.weekday() >= 5:
+            errors.append(abs(v - det.values.expected))
+    return sum(errors) / len(errors)
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_weekly_terms_learn_a_weekend_pattern(seed: int):
+    # hourly, two months, weekends lower and flatter: the weekly terms predict them far better
+    s = generate("none", seed, step_minutes=60, rows=1500, weekly=True)
+    off = {"weekday": False, "weekend_hours": False, "weekly_gate": 0.0}
+    assert _weekend_error(s, {}) < 0.6 * _weekend_error(s, off)
+
+
+def test_weekly_terms_wait_for_two_weeks():
+    s = generate("none", 0, step_minutes=60, rows=24 * 20, weekly=True)
+    det = SeriesDetector(SeriesConfig(model="values"))
+    on = []
+    for t, v in zip(s.stamps(), s.values, strict=True):
+        det.update(t.timestamp(), v)
+        on.append(det.values.weekly_on)
+    assert not any(on[: 24 * 14]) and any(on[24 * 14 :])
