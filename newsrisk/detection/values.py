@@ -147,14 +147,15 @@ class ValueSurprise:
     def step(self, t: float, x: float) -> float:
         """Score the window at ``t`` with value ``x``, then learn from it; ``-log10 p`` >= 0."""
         cfg = self.cfg
-        if self._n > 0 and t > self.last_t:
-            gap = t - self.last_t
-            self.gap = gap if self.gap <= 0.0 else 0.99 * self.gap + 0.01 * gap
-        if self._n == 0:
+        first = self._n == 0
+        if first:
             self.first_t = t
+        elif t > self.last_t:
+            gap = t - self.last_t
+            # a long outage is not the spacing: one gap moves the estimate by at most 10 %
+            self.gap = gap if self.gap <= 0.0 else 0.99 * self.gap + 0.01 * min(gap, 10 * self.gap)
         self.last_t = t
         fh, fd, fw = self._offsets(t)
-        first = self._n == 0
         weekly = fd + fw
         used = True
         if cfg.weekly_gate > 0.0:
@@ -258,13 +259,8 @@ class ValueSurprise:
         if "weekend" in state:
             self.weekend.load_state_dict(state["weekend"])
             self.gap, self.last_t, self.first_t = (float(v) for v in state["gap"])
-            fit_t, e_plain, e_weekly, on = (float(v) for v in state["weekly_fit"])
-            self.fit_t, self.err_plain, self.err_weekly, self.weekly_on = (
-                fit_t,
-                e_plain,
-                e_weekly,
-                bool(on),
-            )
+            self.fit_t, self.err_plain, self.err_weekly, on = (float(v) for v in state["weekly_fit"])
+            self.weekly_on = bool(on)
         self.level_sum, self.level_weight, self.level_touched = (float(v) for v in state["level"])
         self._n = int(state["n"])
         self._pos = int(state["pos"])
