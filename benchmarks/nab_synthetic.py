@@ -8,7 +8,7 @@ The default model (``auto``) is compared in the same run with each core alone: `
 detector before real-valued series had their own model) and ``values``.
 
     python benchmarks/nab_synthetic.py [--seeds 10] [--step-minutes 5] [--rows 4032] [--json F]
-        [--models auto] [--set report_onset='"above"' ...]
+        [--weekly] [--models auto] [--set values.weekday=false ...]
 
 ``--step-minutes 60 --rows 1500`` (hourly, two months) and ``--step-minutes 1440 --rows 400``
 (daily) check that nothing is tied to 5-minute windows.

@@ -48,7 +48,6 @@ class ValueSurprise:
         "weekend",
         "gap",
         "last_t",
-        "fit_t",
         "first_t",
         "err_plain",
         "err_weekly",
@@ -76,7 +75,6 @@ class ValueSurprise:
         self.days = _SlotMeans(7)
         self.gap = 0.0  # exponentially weighted gap between rows, seconds
         self.last_t = 0.0
-        self.fit_t = 0.0
         self.first_t = 0.0
         self.err_plain = self.err_weekly = 0.0
         self.weekly_on = False
@@ -102,24 +100,23 @@ class ValueSurprise:
         """Hour-of-day, weekday and weekend-hour offsets at ``t``."""
         cfg = self.cfg
         fh = fw = 0.0
-        half, prior = cfg.profile_halflife_s, cfg.profile_prior_obs
         if cfg.hour_of_day:
             # offsets hold at the middle of their hour; in between, interpolate linearly, so a
             # smooth daily cycle is not read as a staircase
             pos = (t % DAY) / 3600.0 - 0.5
             lo = math.floor(pos)
             frac = pos - lo
-            h0, h1 = lo % 24, (lo + 1) % 24
-            fh = (1.0 - frac) * self.hours.offset(h0, t, half, prior) + frac * self.hours.offset(
-                h1, t, half, prior
-            )
+
+            def between(slots: _SlotMeans, base: int, halflife_s: float, prior: float) -> float:
+                a = slots.offset(base + lo % 24, t, halflife_s, prior)
+                return (1.0 - frac) * a + frac * slots.offset(
+                    base + (lo + 1) % 24, t, halflife_s, prior
+                )
+
+            fh = between(self.hours, 0, cfg.profile_halflife_s, cfg.profile_prior_obs)
             if cfg.weekend_hours:
-                base = 24 if weekday_slot(t) >= 5 else 0
-                wp = cfg.weekly_prior_days * self.rows_per_day() / 24.0
-                wh = cfg.weekly_halflife_s
-                fw = (1.0 - frac) * self.weekend.offset(
-                    base + h0, t, wh, wp
-                ) + frac * self.weekend.offset(base + h1, t, wh, wp)
+                prior = cfg.weekly_prior_days * self.rows_per_day() / 24.0
+                fw = between(self.weekend, _weekend_base(t), cfg.weekly_halflife_s, prior)
         fd = (
             self.days.offset(
                 weekday_slot(t),
@@ -148,12 +145,16 @@ class ValueSurprise:
         """Score the window at ``t`` with value ``x``, then learn from it; ``-log10 p`` >= 0."""
         cfg = self.cfg
         first = self._n == 0
+        elapsed = 0.0 if first else t - self.last_t
         if first:
             self.first_t = t
-        elif t > self.last_t:
-            gap = t - self.last_t
+        elif elapsed > 0.0:
             # a long outage is not the spacing: one gap moves the estimate by at most 10 %
-            self.gap = gap if self.gap <= 0.0 else 0.99 * self.gap + 0.01 * min(gap, 10 * self.gap)
+            self.gap = (
+                elapsed
+                if self.gap <= 0.0
+                else 0.99 * self.gap + 0.01 * min(elapsed, 10 * self.gap)
+            )
         self.last_t = t
         fh, fd, fw = self._offsets(t)
         weekly = fd + fw
@@ -163,8 +164,7 @@ class ValueSurprise:
             # daily profile's alone (squared errors, exponentially weighted), and not before
             # ``weekly_after_s``: a weekly pattern cannot be told from noise in its first weeks
             plain = self._level() + fh
-            k = decay(t - self.fit_t, cfg.weekly_halflife_s) if self.fit_t else 1.0
-            self.fit_t = t
+            k = decay(elapsed, cfg.weekly_halflife_s)
             self.err_plain = self.err_plain * k + (x - plain) ** 2
             self.err_weekly = self.err_weekly * k + (x - plain - weekly) ** 2
             if not self.weekly_on:
@@ -230,7 +230,7 @@ class ValueSurprise:
         if cfg.hour_of_day:
             self.hours.add(hour_slot(t), t, value - level - wk, cfg.profile_halflife_s)
             if cfg.weekend_hours:
-                slot = (24 if weekday_slot(t) >= 5 else 0) + hour_slot(t)
+                slot = _weekend_base(t) + hour_slot(t)
                 self.weekend.add(slot, t, value - level - fh - fd, cfg.weekly_halflife_s)
         if cfg.weekday:
             self.days.add(weekday_slot(t), t, value - level - fh - fw, cfg.weekly_halflife_s)
@@ -245,7 +245,7 @@ class ValueSurprise:
             "days": self.days.state_dict(),
             "weekend": self.weekend.state_dict(),
             "gap": [self.gap, self.last_t, self.first_t],
-            "weekly_fit": [self.fit_t, self.err_plain, self.err_weekly, float(self.weekly_on)],
+            "weekly_fit": [self.err_plain, self.err_weekly, float(self.weekly_on)],
             "level": [self.level_sum, self.level_weight, self.level_touched],
             "n": self._n,
             "pos": self._pos,
@@ -259,7 +259,7 @@ class ValueSurprise:
         if "weekend" in state:
             self.weekend.load_state_dict(state["weekend"])
             self.gap, self.last_t, self.first_t = (float(v) for v in state["gap"])
-            self.fit_t, self.err_plain, self.err_weekly, on = (float(v) for v in state["weekly_fit"])
+            self.err_plain, self.err_weekly, on = (float(v) for v in state["weekly_fit"])
             self.weekly_on = bool(on)
         self.level_sum, self.level_weight, self.level_touched = (float(v) for v in state["level"])
         self._n = int(state["n"])
@@ -269,6 +269,11 @@ class ValueSurprise:
         self._var = [float(v) for v in var]
         self._var_w = [float(v) for v in var_w]
         self._var_touched = float(touched)
+
+
+def _weekend_base(t: float) -> int:
+    """First of the 24 weekend-hour slots that ``t`` uses: 0 on weekdays, 24 on weekends."""
+    return 24 if weekday_slot(t) >= 5 else 0
 
 
 def _two_sided_surprise(z: float) -> float:

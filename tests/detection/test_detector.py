@@ -15,8 +15,6 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 STEP = timedelta(hours=1)
 
 
-
-
 def stream(
     n: int,
     seed: int = 0,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsrisk.detection import SeriesConfig, SeriesDetector
+from newsrisk.detection.nab_run import read_series
 
 T0 = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -140,12 +140,10 @@ def _reports_below_expectation(cfg: SeriesConfig) -> tuple[int, int]:
     """(reported rows, of which at or below the count core's expectation) on NAB's UPS series."""
     det = SeriesDetector(cfg)
     reported = below = 0
-    with UPS.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            value = float(row["value"])
-            if det.update(row["timestamp"], value) > 0.0:
-                reported += 1
-                below += value <= det.core.expected
+    for stamp, value in zip(*read_series(UPS), strict=True):
+        if det.update(stamp, value) > 0.0:
+            reported += 1
+            below += value <= det.core.expected
     return reported, below
 
 
