@@ -22,7 +22,11 @@ TFNS_TO_SENTIMENT = {0: 0, 1: 2, 2: 1}
 # Our own hand-labelled news headlines (MIT), in the repository, not in the shared data root.
 NEWS_DEV_FILE = Path(__file__).resolve().parents[2] / "data" / "headlines" / "dev.csv"
 NEWS_TEST_FILE = NEWS_DEV_FILE.with_name("test.csv")  # written after 1.3.0 was frozen
-NEWS_SETS = {"news_dev": NEWS_DEV_FILE, "news_test": NEWS_TEST_FILE}
+# Our own written company-news sentences (MIT): train is adaptation data, valid chooses runs.
+NEWS_WRITTEN_DIR = NEWS_DEV_FILE.parents[1] / "news_written"
+NEWS_WRITTEN_TRAIN = NEWS_WRITTEN_DIR / "train.csv"
+NEWS_SETS = {"news_dev": NEWS_DEV_FILE, "news_test": NEWS_TEST_FILE,
+             "news_written": NEWS_WRITTEN_DIR / "valid.csv"}
 # the evaluation sets of ``newsrisk evaluate`` (readers in newsrisk.classifiers.evaluate)
 EVAL_SETS = ("tfns", "tfnt", "fpb_50", "fpb_all", *NEWS_SETS)
 FPB_FILES = {"fpb_50": "Sentences_50Agree.txt", "fpb_all": "Sentences_AllAgree.txt"}
@@ -91,3 +95,18 @@ def read_headlines(path: Path) -> list[Example]:
         raise ValueError(f"{path}: labels must be one of {', '.join(SENTIMENT_LABELS)}; "
                          f"found {bad[0]!r}")
     return [Example(r["text"], sentiment=SENTIMENT_LABELS.index(r["label"])) for r in rows]
+
+
+def read_written(path: str) -> list[Example]:
+    """The written news sentences a config names (``""``: none); a relative path is taken from
+    the repository root, so a saved config reproduces from any working directory."""
+    if not path:
+        return []
+    file = Path(path)
+    if not file.is_absolute():
+        file = NEWS_DEV_FILE.parents[2] / file
+    if not file.is_file():
+        raise FileNotFoundError(f"written news sentences {file} not found: run from a checkout of "
+                                "the repository (data/news_written/), pass --written CSV, or "
+                                "--written '' to train without them")
+    return read_headlines(file)

@@ -37,6 +37,8 @@ class LexicalConfig:
     synthetic: int = 6000  # synthetic news sentences added to the sentiment head's training texts
     synthetic_seed: int = 1
     synthetic_version: int = 1  # templates of synthetic_news (see AdaptConfig.synthetic_version)
+    # written news sentences for the sentiment head (see AdaptConfig.written; "" = none)
+    written: str = "data/news_written/train.csv"
 
 
 def _vocab(docs: Sequence[list[str]], min_df: int) -> tuple[dict[str, int], np.ndarray]:
@@ -176,6 +178,13 @@ def attach_lexical(
         texts, labels, names = spec["sentiment"]
         extra = generate(cfg.synthetic, cfg.synthetic_seed, cfg.synthetic_version)
         spec["sentiment"] = (texts + [t for t, _ in extra], labels + [y for _, y in extra], names)
+    if cfg.written:
+        from newsrisk.classifiers.data import read_written
+
+        texts, labels, names = spec["sentiment"]
+        written = read_written(cfg.written)
+        spec["sentiment"] = (texts + [e.text for e in written],
+                             labels + [e.sentiment for e in written], names)
     model = fit_lexical(spec, cfg, progress)
     report: dict[str, Any] = {"config": asdict(cfg), "chosen_on": "TFNS valid / TFNT valid",
                               "heads": {head: {} for head in sets}}

@@ -43,6 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--synthetic-version", type=int, choices=(1, 2),
                    help="templates of the synthetic news sentences (default 1, the shipped "
                    "1.3.0; 2 adds business-news events: an experiment, see the model card)")
+    p.add_argument("--written", metavar="CSV",
+                   help="with --adapt-from or --lexical-only: written news sentences (text,label) "
+                   "learnt beside the synthetic ones, e.g. data/news_written/train.csv (the "
+                   "1.4.0 recipe); a relative path is taken from the repository root")
     p.add_argument("--news-dev", type=Path, metavar="CSV",
                    help="hand-labelled news headlines (text,label) scored after every epoch "
                    "(default: data/headlines/dev.csv of the repository, when present)")
@@ -68,6 +72,8 @@ def _lexical(args: argparse.Namespace, device: str) -> None:
     cfg = LexicalConfig()
     if args.synthetic_version is not None:
         cfg = dataclasses.replace(cfg, synthetic_version=args.synthetic_version)
+    if args.written is not None:
+        cfg = dataclasses.replace(cfg, written=args.written)
     attach_lexical(args.data, args.out, cfg, device=device, progress=print)
     print(f"saved the lexical expert into {args.out} (choice figures: lexical_metrics.json)")
 
@@ -76,7 +82,7 @@ def _adapt(args: argparse.Namespace, device: str) -> int:
     import shutil
 
     from newsrisk.classifiers.adapt import AdaptConfig, adapt
-    from newsrisk.classifiers.data import NEWS_DEV_FILE, read_headlines
+    from newsrisk.classifiers.data import NEWS_DEV_FILE, NEWS_SETS, read_headlines
     from newsrisk.classifiers.model import is_newsrisk_model
     from newsrisk.classifiers.train import default_eval_sets
 
@@ -85,13 +91,16 @@ def _adapt(args: argparse.Namespace, device: str) -> int:
                            "trained by `newsrisk train` (e.g. newsrisk/classifiers/model)")
     overrides = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
                  "max_length": args.max_length, "seed": args.seed, "threads": args.threads,
-                 "synthetic": args.synthetic, "synthetic_version": args.synthetic_version}
+                 "synthetic": args.synthetic, "synthetic_version": args.synthetic_version,
+                 "written": args.written}
     cfg = AdaptConfig(init=str(args.adapt_from),
                       **{k: v for k, v in overrides.items() if v is not None})
     evals = default_eval_sets(args.data)
     news_dev = args.news_dev or NEWS_DEV_FILE
     if news_dev.is_file():
         evals["news_dev"] = (read_headlines(news_dev), "sentiment")
+    if NEWS_SETS["news_written"].is_file():  # the held-out part of the written sentences
+        evals["news_written"] = (read_headlines(NEWS_SETS["news_written"]), "sentiment")
     same = args.out.resolve() == args.adapt_from.resolve()
     result = adapt(args.data, args.out, cfg, device=device, eval_sets=evals)
     if not same:  # keep the recipe of the starting model next to the adapted one

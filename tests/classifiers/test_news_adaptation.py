@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from newsrisk.classifiers import load_classifier
-from newsrisk.classifiers.data import NEWS_DEV_FILE, NEWS_TEST_FILE, read_headlines
+from newsrisk.classifiers.data import (
+    NEWS_DEV_FILE,
+    NEWS_SETS,
+    NEWS_TEST_FILE,
+    NEWS_WRITTEN_TRAIN,
+    read_headlines,
+    read_written,
+)
 from newsrisk.classifiers.synthetic_news import METRICS, NEGATIVE, NEUTRAL, POSITIVE, generate
 from newsrisk.cli.main import main
 
@@ -87,6 +94,25 @@ def test_headline_dev_set_parses_and_rejects_bad_labels(tmp_path: Path) -> None:
         read_headlines(bad)
 
 
+def test_written_news_is_balanced_and_disjoint_from_every_check_set() -> None:
+    train, valid = read_headlines(NEWS_WRITTEN_TRAIN), read_headlines(NEWS_SETS["news_written"])
+    assert len(train) >= 2000 and len(valid) >= 350
+    for rows in (train, valid):
+        shares = Counter(e.sentiment for e in rows)
+        assert min(shares.values()) / len(rows) >= 0.2  # every label well represented
+
+    def key(text: str) -> str:
+        return re.sub(r"\W+", " ", text.lower()).strip()
+
+    seen = {key(e.text) for e in train}
+    assert len(seen) == len(train)  # no duplicates inside train
+    for other in (valid, read_headlines(NEWS_DEV_FILE), read_headlines(NEWS_TEST_FILE)):
+        assert not seen & {key(e.text) for e in other}
+    # a config names the file relative to the repository root, from any working directory
+    assert [e.text for e in read_written("data/news_written/train.csv")] == [e.text for e in train]
+    assert read_written("") == []
+
+
 def test_adapt_cli_saves_a_reproducible_model_with_its_recipe(
     tiny_data: Path, tiny_base: Path, tmp_path: Path
 ) -> None:
@@ -96,15 +122,20 @@ def test_adapt_cli_saves_a_reproducible_model_with_its_recipe(
     dev = tmp_path / "dev.csv"
     dev.write_text("text,label\nProfit rose 20%,positive\nSales fell,negative\n"
                    "The AGM is on 3 May,neutral\n", encoding="utf-8")
+    written = tmp_path / "written.csv"
+    written.write_text("text,label\nThe loss narrowed to EUR 1 mn,positive\n"
+                       "Orders fell 12%,negative\n", encoding="utf-8")
     outs = []
     for name in ("a", "b"):
         out = tmp_path / name
         assert main(["train", "--data", str(tiny_data), "--out", str(out), "--adapt-from",
                      str(start), "--synthetic", "60", "--batch-size", "16", "--seed", "4",
-                     "--news-dev", str(dev), "--device", "cpu", "--no-lexical"]) == 0
+                     "--news-dev", str(dev), "--written", str(written), "--device", "cpu",
+                     "--no-lexical"]) == 0
         outs.append(out)
     cfg = json.loads((outs[0] / "adapt_config.json").read_text())
     assert cfg["init"] == str(start) and cfg["synthetic"] == 60 and cfg["seed"] == 4
+    assert cfg["written"] == str(written)
     assert (outs[0] / "train_config.json").is_file()  # the starting recipe travels along
     history = json.loads((outs[0] / "adapt_metrics.json").read_text())
     assert {"tfns", "tfnt", "news_dev"} <= set(history[-1])
