@@ -204,7 +204,7 @@ EXCHANGES = ["Helsinki stock exchange", "New York Stock Exchange", "Nasdaq", "Lo
 # --- version 2 (an experiment, not shipped; see the model card): business-development events,
 # profit/loss swings with amounts, and the wire-copy wrapping of a subject ("Swedish engineering
 # group X said on Tuesday it ..."). Written after reading FPB errors, so FPB is not a clean check
-# of it. Version 1 stays as it was: the shipped 1.3.0 recipe reproduces.
+# of it. Version 1 stays as it was: the 1.3.0 and 1.4.0 recipes reproduce.
 POS_EVENTS_2 = [
     "{s} signed agreements with {k} new customers",
     "{s} won new customers in {place}",
@@ -385,7 +385,7 @@ VERSIONS = (1, 2)
 
 def generate(n: int, seed: int = 0, version: int = 1) -> list[tuple[str, int]]:
     """``n`` (text, sentiment index) pairs, the three labels in equal shares, deterministic for
-    ``(n, seed, version)``; version 1 is what model 1.3.0 was adapted with."""
+    ``(n, seed, version)``; version 1 is what models 1.3.0 and 1.4.0 were adapted with."""
     if version not in VERSIONS:
         raise ValueError(f"unknown synthetic news version {version}; choose from {VERSIONS}")
     rng = random.Random(seed)

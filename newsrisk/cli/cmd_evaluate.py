@@ -15,10 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="score a classifier on TFNS, TFNT and Financial PhraseBank",
         description="Evaluate a classifier on TFNS valid (tfns), TFNT valid (tfnt), Financial "
         "PhraseBank 50Agree (fpb_50) and AllAgree (fpb_all), and the repository's hand-labelled "
-        "news headlines (news_dev, news_test): accuracy, macro-F1, weighted-F1, "
-        "per-class precision/recall and confusion matrix.  --finbert-protocol also trains the "
-        "default recipe on a random 80%% of FPB 50Agree and tests it on the other 20%% (never "
-        "saved).",
+        "news headlines (news_dev, news_test) and written news sentences (news_written): "
+        "accuracy, macro-F1, weighted-F1, per-class precision/recall and confusion matrix.  "
+        "--finbert-protocol also trains the default recipe on a random 80% of FPB 50Agree and "
+        "tests it on the other 20% (never saved).",
     )
     p.add_argument("--data", type=Path, required=True, help="data root (sentiment/, topic/)")
     p.add_argument("--model", help="model dir or HF id (default: the shipped model)")

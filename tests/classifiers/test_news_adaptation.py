@@ -31,8 +31,8 @@ def test_generate_is_deterministic_balanced_and_unique() -> None:
 
 
 def test_version_1_is_unchanged_and_version_2_adds_business_news() -> None:
-    """Version 1 is what model 1.3.0 was adapted with: its sentences must never change (the
-    recipe reproduces the shipped 1.3.0 weights byte for byte); version 2 adds events."""
+    """Version 1 is what models 1.3.0 and 1.4.0 were adapted with: its sentences must never
+    change (the recipes reproduce their weights byte for byte); version 2 adds events."""
     v1 = generate(900, seed=5)
     assert hashlib.sha256(repr(v1).encode()).hexdigest()[:16] == "7f3843dbd9beba87"
     assert generate(900, seed=5, version=1) == v1
