@@ -36,17 +36,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(repeat for an ensemble: their probabilities are averaged)")
     p.add_argument("--adapt-from", type=Path, metavar="DIR",
                    help="instead of training from the base encoder: adapt the trained model in DIR "
-                   "to the news register (synthetic company-news sentences, self-distillation on "
-                   "the tweets; about 12 minutes on 2 CPU cores) and save the result to --out")
+                   "to the news register (written and synthetic company-news sentences, "
+                   "self-distillation on the tweets; about 18 minutes on 2 CPU cores) and save "
+                   "the result to --out")
     p.add_argument("--synthetic", type=int, metavar="N",
-                   help="with --adapt-from: how many synthetic news sentences (default 6,000)")
+                   help="with --adapt-from: how many synthetic news sentences (default 3,000, "
+                   "the 1.4.0 recipe; 1.3.0 had 6,000)")
     p.add_argument("--synthetic-version", type=int, choices=(1, 2),
-                   help="templates of the synthetic news sentences (default 1, the shipped "
-                   "1.3.0; 2 adds business-news events: an experiment, see the model card)")
+                   help="templates of the synthetic news sentences (default 1, as in 1.3.0 "
+                   "and 1.4.0; 2 adds business-news events: an experiment, see the model card)")
     p.add_argument("--written", metavar="CSV",
                    help="with --adapt-from or --lexical-only: written news sentences (text,label) "
-                   "learnt beside the synthetic ones, e.g. data/news_written/train.csv (the "
-                   "1.4.0 recipe); a relative path is taken from the repository root")
+                   "learnt beside the synthetic ones (default data/news_written/train.csv, the "
+                   "1.4.0 recipe; '' for none); a relative path is taken from the repository "
+                   "root")
     p.add_argument("--news-dev", type=Path, metavar="CSV",
                    help="hand-labelled news headlines (text,label) scored after every epoch "
                    "(default: data/headlines/dev.csv of the repository, when present)")
