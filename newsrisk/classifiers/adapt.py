@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from newsrisk.classifiers.data import Example, read_tfns, read_tfnt, read_written
+from newsrisk.classifiers.data import NEWS_WRITTEN, Example, read_tfns, read_tfnt, read_written
 from newsrisk.classifiers.engine import pad, predict_probs_ids, tokenize
 from newsrisk.classifiers.model import ModelMeta, load_model, save_model
 from newsrisk.classifiers.synthetic_news import generate
@@ -56,7 +56,7 @@ class AdaptConfig:
     synthetic_weight: float = 1.0
     # a CSV (text,label) of written news sentences learnt like the synthetic ones; a relative
     # path is taken from the repository root ("" = none, as in 1.3.0)
-    written: str = "data/news_written/train.csv"
+    written: str = NEWS_WRITTEN
     distill_weight: float = 1.0
     label_smoothing: float = 0.05
     threads: int = 0

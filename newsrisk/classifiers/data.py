@@ -19,14 +19,16 @@ from newsrisk.records import SENTIMENT_LABELS
 
 # TFNS label index -> index in SENTIMENT_LABELS (negative, neutral, positive)
 TFNS_TO_SENTIMENT = {0: 0, 1: 2, 2: 1}
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # Our own hand-labelled news headlines (MIT), in the repository, not in the shared data root.
-NEWS_DEV_FILE = Path(__file__).resolve().parents[2] / "data" / "headlines" / "dev.csv"
+NEWS_DEV_FILE = REPO_ROOT / "data" / "headlines" / "dev.csv"
 NEWS_TEST_FILE = NEWS_DEV_FILE.with_name("test.csv")  # written after 1.3.0 was frozen
 # Our own written company-news sentences (MIT): train is adaptation data, valid chooses runs.
-NEWS_WRITTEN_DIR = NEWS_DEV_FILE.parents[1] / "news_written"
-NEWS_WRITTEN_TRAIN = NEWS_WRITTEN_DIR / "train.csv"
+# Configs name the train file relative to the repository root (see read_written).
+NEWS_WRITTEN = "data/news_written/train.csv"
+NEWS_WRITTEN_TRAIN = REPO_ROOT / NEWS_WRITTEN
 NEWS_SETS = {"news_dev": NEWS_DEV_FILE, "news_test": NEWS_TEST_FILE,
-             "news_written": NEWS_WRITTEN_DIR / "valid.csv"}
+             "news_written": NEWS_WRITTEN_TRAIN.with_name("valid.csv")}
 # the evaluation sets of ``newsrisk evaluate`` (readers in newsrisk.classifiers.evaluate)
 EVAL_SETS = ("tfns", "tfnt", "fpb_50", "fpb_all", *NEWS_SETS)
 FPB_FILES = {"fpb_50": "Sentences_50Agree.txt", "fpb_all": "Sentences_AllAgree.txt"}
@@ -104,7 +106,7 @@ def read_written(path: str) -> list[Example]:
         return []
     file = Path(path)
     if not file.is_absolute():
-        file = NEWS_DEV_FILE.parents[2] / file
+        file = REPO_ROOT / file
     if not file.is_file():
         raise FileNotFoundError(f"written news sentences {file} not found: run from a checkout of "
                                 "the repository (data/news_written/), pass --written CSV, or "

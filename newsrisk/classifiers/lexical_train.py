@@ -17,6 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from newsrisk.classifiers.data import (
+    NEWS_WRITTEN,
+    read_tfns,
+    read_tfnt,
+    read_topic_classes,
+    read_written,
+)
 from newsrisk.classifiers.lexical import (
     LexicalHead,
     LexicalModel,
@@ -38,7 +45,7 @@ class LexicalConfig:
     synthetic_seed: int = 1
     synthetic_version: int = 1  # templates of synthetic_news (see AdaptConfig.synthetic_version)
     # written news sentences for the sentiment head (see AdaptConfig.written; "" = none)
-    written: str = "data/news_written/train.csv"
+    written: str = NEWS_WRITTEN
 
 
 def _vocab(docs: Sequence[list[str]], min_df: int) -> tuple[dict[str, int], np.ndarray]:
@@ -157,11 +164,10 @@ def attach_lexical(
     progress: Callable[[str], None] = lambda _msg: None,
     variants: Sequence[str] = ("fp32", "int8"),
 ) -> dict[str, Any]:
-    """Train the lexical expert on TFNS/TFNT train (+ synthetic news sentences for sentiment),
-    choose each head's weight against the fp32 encoder on TFNS/TFNT valid (the int8 variant keeps
-    it), fit each variant's temperature, and save it
-    into ``model_dir``; returns the choice figures (also written to ``lexical_metrics.json``)."""
-    from newsrisk.classifiers.data import read_tfns, read_tfnt, read_topic_classes
+    """Train the lexical expert on TFNS/TFNT train (+ synthetic and written news sentences for
+    sentiment), choose each head's weight against the fp32 encoder on TFNS/TFNT valid (the int8
+    variant keeps it), fit each variant's temperature, and save it into ``model_dir``; returns
+    the choice figures (also written to ``lexical_metrics.json``)."""
     from newsrisk.classifiers.inference import MultiTaskClassifier
     from newsrisk.classifiers.loading import load_classifier
 
@@ -172,19 +178,15 @@ def attach_lexical(
     for head, (reader, attr, names, _) in sets.items():
         train = reader(data_dir, "train")
         spec[head] = ([e.text for e in train], [getattr(e, attr) for e in train], names)
+    # news sentences for the sentiment head: the synthetic ones, then the written ones
+    extra = [(e.text, e.sentiment) for e in read_written(cfg.written)]
     if cfg.synthetic:
         from newsrisk.classifiers.synthetic_news import generate
 
+        extra = generate(cfg.synthetic, cfg.synthetic_seed, cfg.synthetic_version) + extra
+    if extra:
         texts, labels, names = spec["sentiment"]
-        extra = generate(cfg.synthetic, cfg.synthetic_seed, cfg.synthetic_version)
         spec["sentiment"] = (texts + [t for t, _ in extra], labels + [y for _, y in extra], names)
-    if cfg.written:
-        from newsrisk.classifiers.data import read_written
-
-        texts, labels, names = spec["sentiment"]
-        written = read_written(cfg.written)
-        spec["sentiment"] = (texts + [e.text for e in written],
-                             labels + [e.sentiment for e in written], names)
     model = fit_lexical(spec, cfg, progress)
     report: dict[str, Any] = {"config": asdict(cfg), "chosen_on": "TFNS valid / TFNT valid",
                               "heads": {head: {} for head in sets}}

@@ -15,6 +15,7 @@ from newsrisk.classifiers.data import (
     NEWS_DEV_FILE,
     NEWS_SETS,
     NEWS_TEST_FILE,
+    NEWS_WRITTEN,
     NEWS_WRITTEN_TRAIN,
     read_headlines,
     read_written,
@@ -109,7 +110,8 @@ def test_written_news_is_balanced_and_disjoint_from_every_check_set() -> None:
     for other in (valid, read_headlines(NEWS_DEV_FILE), read_headlines(NEWS_TEST_FILE)):
         assert not seen & {key(e.text) for e in other}
     # a config names the file relative to the repository root, from any working directory
-    assert [e.text for e in read_written("data/news_written/train.csv")] == [e.text for e in train]
+    assert NEWS_WRITTEN == "data/news_written/train.csv"
+    assert [e.text for e in read_written(NEWS_WRITTEN)] == [e.text for e in train]
     assert read_written("") == []
 
 
