@@ -3,6 +3,9 @@
 python benchmarks/nab_eval.py [--set scoring.scales=1,3,12 --set baseline.level_halflife_s=86400]
 python benchmarks/nab_eval.py --aggregate 12 [--set reference_spacing_s=0]   # realTweets hourly
 python benchmarks/nab_eval.py --thin 0.9 --seeds 5   # median over 5 binomially thinned copies
+python benchmarks/nab_eval.py --data NAB/data --windows NAB/labels/combined_windows.json
+    # any NAB-style corpus (e.g. the other categories of github.com/numenta/NAB): every CSV under
+    # --data with a key in --windows, windows snapped onto rows; per category and overall
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ def _aggregate(stamps: list[str], values: list[float], k: int) -> tuple[list[str
 
 
 def _snap(windows: list, stamps: list) -> list:
-    """Windows moved onto the rows of an aggregated series (a row covers its next k rows)."""
+    """Windows moved onto the rows of an aggregated series (a row covers its next k rows), or of
+    a series whose label file was written for another version of its rows."""
     out = []
     for start, end in windows:
         first = max((t for t in stamps if t <= start), default=stamps[0])
@@ -91,14 +95,18 @@ def evaluate(
     aggregate: int = 1,
 ):
     windows = load_windows(windows_json or DATA / "combined_windows_realTweets.json")
-    files = [str(p) for p in series_files(data)]
+    files = [
+        str(p)
+        for p in series_files(data)
+        if match_window_key(p.relative_to(data).as_posix(), windows) is not None
+    ]
     # one process: the machine is shared
     results = [_run((f, cfg), thin, seed, aggregate) for f in files]
     series = {}
     for path, ts, scores in results:
-        key = match_window_key(Path(path).relative_to(data.parent).as_posix(), windows)
+        key = match_window_key(Path(path).relative_to(data).as_posix(), windows)
         series[key] = (ts, scores)
-        if aggregate > 1:
+        if aggregate > 1 or not {t for w in windows[key] for t in w} <= set(ts):
             windows[key] = _snap(windows[key], ts)
     return series, windows
 
@@ -124,6 +132,13 @@ def heldout_score(series: dict, windows: dict, groups: list[list[str]]) -> float
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--data", type=Path, default=DATA / "realTweets", help="root of the CSVs")
+    ap.add_argument(
+        "--windows",
+        type=Path,
+        default=DATA / "combined_windows_realTweets.json",
+        help="NAB combined_windows*.json whose keys are paths relative to --data",
+    )
     ap.add_argument("--loo", action="store_true", help="also score each file left out / subsets")
     ap.add_argument("--thin", type=float, default=1.0, help="perturb: keep each count with this p")
     ap.add_argument("--seed", type=int, default=0, help="seed of --thin")
@@ -141,12 +156,12 @@ def main() -> int:
     if a.seeds:
         scores = []
         for seed in range(a.seeds):
-            series, windows = evaluate(cfg, thin=a.thin, seed=seed, aggregate=a.aggregate)
+            series, windows = evaluate(cfg, a.data, a.windows, a.thin, seed, a.aggregate)
             scores.append(score_series(series, windows)["score"])
             print(f"  thin {a.thin} seed {seed}: {scores[-1]:.2f}", flush=True)
         print(f"SUMMARY thin {a.thin} median {statistics.median(scores):.2f} over {a.seeds} seeds")
         return 0
-    series, windows = evaluate(cfg, thin=a.thin, seed=a.seed, aggregate=a.aggregate)
+    series, windows = evaluate(cfg, a.data, a.windows, a.thin, a.seed, a.aggregate)
     res = score_series(series, windows)
     print(
         f"score {res['score']:.2f} raw {res['raw']:.3f} thr {res['threshold']:.6f} "
@@ -157,6 +172,14 @@ def main() -> int:
             f"  {k:40s} raw {d['raw']:7.3f} det {d['detected']}/{d['windows']} "
             f"fp {d['fp_rows']:3d} {d['window_scores']}"
         )
+    categories = sorted({k.split("/")[0] for k in series})
+    if len(categories) > 1:  # each scored alone, at its own optimal threshold
+        for c in categories:
+            sub = score_series({k: v for k, v in series.items() if k.split("/")[0] == c}, windows)
+            print(
+                f"  category {c:28s} score {sub['score']:6.2f} fp_rows {sub['fp_rows']:3d} "
+                f"missed {sub['missed_windows']}/{sub['windows']}"
+            )
     if a.loo:
         keys = sorted(series)
         for k in keys:

@@ -107,16 +107,21 @@ class ValueSurprise:
             lo = math.floor(pos)
             frac = pos - lo
 
-            def between(slots: _SlotMeans, base: int, halflife_s: float, prior: float) -> float:
-                a = slots.offset(base + lo % 24, t, halflife_s, prior)
+            # the two ends of the interpolation are hours of their own days: across midnight
+            # from a Sunday to a Monday the weekend hour 23 meets the weekday hour 0
+            t_lo = t - frac * 3600.0  # the middle of the lower hour
+            t_hi = t_lo + 3600.0
+
+            def between(slots: _SlotMeans, weekend: bool, halflife_s: float, prior: float) -> float:
+                a = slots.offset(_slot_of(t_lo, weekend), t, halflife_s, prior)
                 return (1.0 - frac) * a + frac * slots.offset(
-                    base + (lo + 1) % 24, t, halflife_s, prior
+                    _slot_of(t_hi, weekend), t, halflife_s, prior
                 )
 
-            fh = between(self.hours, 0, cfg.profile_halflife_s, cfg.profile_prior_obs)
+            fh = between(self.hours, False, cfg.profile_halflife_s, cfg.profile_prior_obs)
             if cfg.weekend_hours:
                 prior = cfg.weekly_prior_days * self.rows_per_day() / 24.0
-                fw = between(self.weekend, _weekend_base(t), cfg.weekly_halflife_s, prior)
+                fw = between(self.weekend, True, cfg.weekly_halflife_s, prior)
         fd = (
             self.days.offset(
                 weekday_slot(t),
@@ -269,6 +274,11 @@ class ValueSurprise:
         self._var = [float(v) for v in var]
         self._var_w = [float(v) for v in var_w]
         self._var_touched = float(touched)
+
+
+def _slot_of(t: float, weekend: bool) -> int:
+    """Hour-of-day slot of ``t``; with ``weekend``, of the weekday (0-23) or weekend (24-47) set."""
+    return (_weekend_base(t) if weekend else 0) + hour_slot(t)
 
 
 def _weekend_base(t: float) -> int:

@@ -218,3 +218,37 @@ def test_weekly_terms_wait_for_two_weeks():
         det.update(t.timestamp(), v)
         on.append(det.values.weekly_on)
     assert not any(on[: 24 * 14]) and any(on[24 * 14 :])
+
+
+def test_the_hour_of_day_terms_do_not_step_at_midnight():
+    # the hour-of-day offsets are interpolated between the middles of two hours; across midnight
+    # the two hours belong to different days (weekend hour 23 and weekday hour 0 on a Sunday
+    # night). Both ends were taken from the later day's set, so the expectation stepped at
+    # 00:00 on Mondays and Saturdays where the series did not (on NAB's
+    # ambient_temperature_system_failure: false alarms on most Mondays at 00:00). The weekday
+    # offset itself stays a calendar-day term: series do change with the date.
+    s = generate("none", 0, step_minutes=60, rows=1500, weekly=True)
+    det = SeriesDetector(SeriesConfig(model="values"))
+    for t, v in zip(s.stamps(), s.values, strict=True):
+        det.update(t.timestamp(), v)
+    core = det.values
+    assert core is not None and core.weekly_on
+    last = s.stamps()[-1].timestamp()
+    day = 86400.0
+    midnight = last - last % day + day
+
+    def hourly(t: float) -> float:
+        fh, _, fw = core._offsets(t)
+        return fh + fw
+
+    jumps, spans = [], []
+    for k in range(7):  # every midnight of the coming week, Sunday-to-Monday and Friday-to-Saturday
+        m = midnight + k * day
+        jumps.append(abs(hourly(m) - hourly(m - 1.0)))
+        spans.append(abs(hourly(m + 7200.0) - hourly(m - 7200.0)))
+    weekend = [
+        abs(core.weekend.offset(h, last, 1e9, 0.0) - core.weekend.offset(24 + h, last, 1e9, 0.0))
+        for h in range(24)
+    ]
+    assert max(weekend) > 1.0  # the weekend hours do differ from the weekday hours
+    assert max(jumps) < 0.01 * max(spans + weekend)
