@@ -64,12 +64,18 @@ class _Reporter:
         self.memory_t = 0.0
         self.reported_t = -1e18  # event time of the last reported window (none yet)
 
-    def step(self, t: float, raw: float, final: bool = False, onset: bool = True) -> float:
+    def step(
+        self, t: float, raw: float, final: bool = False, onset: bool = True, warm: bool = True
+    ) -> float:
         """Calibrated surprise of ``raw`` when it starts a new event, else 0.
 
         ``final``: another channel has just reported a clear event, which this one must not
-        escalate either.
+        escalate either. Before the detector is ``warm`` its model is still learning the series
+        (a value core that has seen no variance yet reads any move as a near-certain anomaly):
+        such surprises neither set the memory nor enter the calibration.
         """
+        if not warm:
+            return 0.0
         cfg = self.cfg
         # Decluster: a window is an event candidate only when its surprise beats the decayed
         # memory of the last candidate by ``suppress_ratio``; the rest of an event reports 0.
@@ -210,35 +216,39 @@ class SeriesDetector:
         return self._score(s, self.core.n_obs, t)
 
     def _score(self, s: float, n_obs: int, t: float) -> float:
+        return surprise_to_score(s, self.config.scoring.score_scale) if self._warm(n_obs, t) else 0.0
+
+    def _warm(self, n_obs: int, t: float) -> bool:
+        """Whether a core that has seen ``n_obs`` windows, the last at ``t``, may report: after
+        ``warmup_obs`` windows, or sooner on a coarse series: ``warmup_min_obs`` windows spanning
+        at least ``warmup_s`` (a day of 5-minute windows is 288 either way)."""
         cfg = self.config
-        # warm after ``warmup_obs`` windows, or sooner on a coarse series: ``warmup_min_obs``
-        # windows spanning at least ``warmup_s`` (a day of 5-minute windows is 288 either way)
-        warm = n_obs > cfg.scoring.warmup_obs or (
+        return n_obs > cfg.scoring.warmup_obs or (
             n_obs > cfg.warmup_min_obs and t - (self.first_t or t) >= cfg.warmup_s
         )
-        return surprise_to_score(s, cfg.scoring.score_scale) if warm else 0.0
 
     def _value_step(self, t: float, v: float, values: ValueSurprise) -> float:
         raw = values.step(t, v)
         onset = not self.config.report_onset_only or values.onset
-        return self.value_reporter.step(t, raw, onset=onset)
+        return self.value_reporter.step(t, raw, onset=onset, warm=self._warm(values.n_obs, t))
 
     def _count_step(self, t: float, value: float) -> float:
         """Surprise of the count core (and its level channel), reported and calibrated."""
         x = max(value, 0.0)
         cfg = self.config
         raw = self.core.step(t, x)
+        warm = self._warm(self.core.n_obs, t)
         # an event is reported on one of its own windows, not on a quiet one whose longer-scale
         # sum still holds it when the memory of an earlier report has decayed
         onset = not cfg.report_onset_only or x > self.core.expected
-        s = self.reporter.step(t, raw, onset=onset)
+        s = self.reporter.step(t, raw, onset=onset, warm=warm)
         if self.level is not None:
             lvl = max(self.level.step(t, x, self.core.expected) - cfg.level_penalty, 0.0)
-            if self.reporter.calibrated(raw, t) > cfg.level_shared_min:
+            if warm and self.reporter.calibrated(raw, t) > cfg.level_shared_min:
                 # a window of a count event (reported or not): the level it lifts is that event
                 self.level_reporter.mark(t, lvl)
             final = cfg.suppress_final_shared and self.reporter.final(t)
-            s = max(s, self.level_reporter.step(t, lvl, final, onset))
+            s = max(s, self.level_reporter.step(t, lvl, final, onset, warm))
         return s
 
     def state_dict(self) -> dict[str, Any]:
