@@ -197,11 +197,11 @@ class ValueSurprise:
         # the raw (not winsorised) residual is what is tested; the winsorised one is what is learnt
         raw_last = x - mu
         floor = (1e-9 * (abs(mu) + sd1)) ** 2 + 1e-300  # a constant series: no division by 0
-        surprises = []  # -log10 p per scale (0 for a scale longer than the series so far)
+        inv_p = 0.0
         s_best = z_best = 0.0
         for i, k in enumerate(self.scales):
             if k > n:
-                surprises.append(0.0)
+                inv_p += 1.0
                 continue
             learnt = 0.0
             for j in range(pos - k + 1, pos + 1):
@@ -212,7 +212,7 @@ class ValueSurprise:
             s = _two_sided_surprise(z) if cfg.two_sided else _upper_surprise(z)
             if s > s_best:
                 s_best, z_best = s, z
-            surprises.append(s)
+            inv_p += 10.0 ** min(s, 300.0)
             self._var[i] = self._var[i] * k_var + learnt * learnt
             self._var_w[i] = self._var_w[i] * k_var + 1.0
         self._pos = (pos + 1) % size
@@ -223,7 +223,7 @@ class ValueSurprise:
         self.onset = raw_last * z_best > 0.0
         if n <= 1:
             return 0.0
-        return min(_harmonic_mean_surprise(surprises), MAX_SURPRISE)
+        return min(max(math.log10(max(inv_p, 1e-300) / len(self.scales)), 0.0), MAX_SURPRISE)
 
     def _learn(self, t: float, value: float, fh: float, fd: float, fw: float, used: bool) -> None:
         """Learn from ``value``. The weekly terms (``fd``, ``fw``) always learn, from what the
@@ -274,14 +274,6 @@ class ValueSurprise:
         self._var = [float(v) for v in var]
         self._var_w = [float(v) for v in var_w]
         self._var_touched = float(touched)
-
-
-def _harmonic_mean_surprise(surprises: list[float]) -> float:
-    """-log10 of the harmonic mean of the p-values ``10**-s``, in log space: a spike ten times
-    the usual one stays ten times as surprising instead of all of them reading as one cap."""
-    top = max(surprises)
-    total = sum(10.0 ** (s - top) for s in surprises)
-    return max(top + math.log10(total / len(surprises)), 0.0)
 
 
 def _slot_of(t: float, weekend: bool) -> int:
