@@ -252,3 +252,21 @@ def test_the_hour_of_day_terms_do_not_step_at_midnight():
     ]
     assert max(weekend) > 1.0  # the weekend hours do differ from the weekday hours
     assert max(jumps) < 0.01 * max(spans + weekend)
+
+
+@pytest.mark.parametrize("kind", ["none", "jump_up"])
+def test_warm_up_surprises_neither_calibrate_nor_suppress(kind: str):
+    # in its first rows the value core has no variance yet and reads any move as a near-certain
+    # anomaly (a surprise at the 10^-300 cap). That day's maximum used to sit among the 14 daily
+    # maxima that calibrate every later score, and its memory suppressed the first hours after
+    # warm-up: on 14-day NAB files it damped the whole series
+    s = generate(kind, 0)
+    det = SeriesDetector(SeriesConfig(model="values"))
+    memory_when_warm = None
+    for t, v in zip(s.stamps(), s.values, strict=True):
+        det.update(t.timestamp(), v)
+        if memory_when_warm is None and det.values.n_obs > 288:
+            memory_when_warm = det.value_reporter.memory
+    maxima = det.value_reporter.calibrator.maxima
+    assert len(maxima) >= 10 and max(maxima) < 20.0
+    assert memory_when_warm is not None and memory_when_warm < 3.0
