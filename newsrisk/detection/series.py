@@ -1,7 +1,10 @@
 """Univariate streaming detector (timestamps + values), used by ``newsrisk nab``.
 
 It is the news detector's statistical core (:class:`~newsrisk.detection.core.CountSurprise`)
-applied to one series, plus the NAB-style output policy: nothing during warm-up, and after a
+applied to one series, plus the NAB-style output policy: nothing during warm-up (and what the
+cores say then, while they are still learning the series, neither sets the declustering memory
+nor enters the calibration: a value core without a variance yet reads any move as a near-certain
+anomaly, and that day's maximum would damp two weeks of scores), and after a
 high score only a *higher* one passes until the memory of it has decayed, so that one event
 reports once, as early as the evidence allows. An event already reported as a clear one (the
 remembered surprise, calibrated, at least ``suppress_final`` times the series' typical daily worst)
