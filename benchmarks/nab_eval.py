@@ -95,16 +95,15 @@ def evaluate(
     aggregate: int = 1,
 ):
     windows = load_windows(windows_json or DATA / "combined_windows_realTweets.json")
-    files = [
-        str(p)
+    keys = {
+        str(p): match_window_key(p.relative_to(data).as_posix(), windows)
         for p in series_files(data)
-        if match_window_key(p.relative_to(data).as_posix(), windows) is not None
-    ]
+    }
     # one process: the machine is shared
-    results = [_run((f, cfg), thin, seed, aggregate) for f in files]
+    results = [_run((f, cfg), thin, seed, aggregate) for f, key in keys.items() if key is not None]
     series = {}
     for path, ts, scores in results:
-        key = match_window_key(Path(path).relative_to(data).as_posix(), windows)
+        key = keys[path]
         series[key] = (ts, scores)
         if aggregate > 1 or not {t for w in windows[key] for t in w} <= set(ts):
             windows[key] = _snap(windows[key], ts)
