@@ -8,7 +8,8 @@ ships one, the lexical expert included): what the pipeline's classifier stage ge
 Run:
 
     python benchmarks/classifier_throughput.py --texts DATA/sentiment/tfns/sent_valid.csv \
-        [--model DIR] [--device cpu|cuda] [--quantize] [--batches 1,8,32,64,128] [--json FILE]
+        [--model DIR] [--device cpu|cuda] [--quantize] [--encoder-only] [--batches 1,8,32,64,128]
+        [--json FILE]
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ def main() -> None:
     ap.add_argument("--model", help="model dir or HF id (default: the shipped model)")
     ap.add_argument("--device", default=None)
     ap.add_argument("--quantize", action="store_true")
+    ap.add_argument(
+        "--encoder-only",
+        action="store_true",
+        help="without the shipped model's lexical expert (NEWSRISK_LEXICAL=false, for GPU workers)",
+    )
     ap.add_argument("--n", type=int, default=2048, help="sentences per measurement")
     ap.add_argument("--batches", default="1,8,16,32,64,128")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = default)")
@@ -97,7 +103,9 @@ def main() -> None:
     texts = _texts(args.texts, args.n)
     rows = []
     for batch in [int(b) for b in args.batches.split(",")]:
-        clf = load_classifier(args.model, args.device, args.quantize, max_batch=batch)
+        clf = load_classifier(
+            args.model, args.device, args.quantize, max_batch=batch, lexical=not args.encoder_only
+        )
         n = min(len(texts), max(64, batch * 8)) if batch < 8 else len(texts)
         clf.predict(texts[: batch * 2])  # warm-up
         b = e = lex = 0.0
