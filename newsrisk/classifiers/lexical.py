@@ -18,11 +18,10 @@ Both are plain data (no pickle): loading runs no code from the file.
 from __future__ import annotations
 
 import json
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ LEXICAL_WEIGHTS = "lexical.safetensors"
 FORMAT = 1
 MAX_CHARS = 1000  # the encoder reads 128 tokens; the lexical expert reads about as much text
 CHAR_RANGE = (2, 5)
+CHAR_CACHE_WORDS = 200_000  # words whose character n-gram indices are kept
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
@@ -65,20 +65,26 @@ def char_ngrams(text: str, lo: int = CHAR_RANGE[0], hi: int = CHAR_RANGE[1]) -> 
 
 def _tfidf(grams: Sequence[list[str]], vocab: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
     """Sublinear tf (1 + log count) times idf, each row scaled to unit length."""
-    indptr, indices, values = [0], [], []
-    for row in grams:
-        counts = Counter(j for g in row if (j := vocab.get(g)) is not None)
-        if counts:
-            idx = np.fromiter(counts.keys(), np.int64, len(counts))
-            tf = 1.0 + np.log(np.fromiter(counts.values(), np.float64, len(counts)))
-            w = tf * idf[idx]
-            w /= math.sqrt(float(w @ w)) or 1.0
-            indices.append(idx)
-            values.append(w)
-        indptr.append(indptr[-1] + len(counts))
-    data = np.concatenate(values) if values else np.zeros(0)
-    cols = np.concatenate(indices) if indices else np.zeros(0, np.int64)
-    return sparse.csr_matrix((data, cols, np.asarray(indptr)), shape=(len(grams), len(idf)))
+    get = vocab.get
+    return _tfidf_indices([[j for j in map(get, row) if j is not None] for row in grams], idf)
+
+
+def _tfidf_indices(rows: Sequence[list[int]], idf: np.ndarray) -> sparse.csr_matrix:
+    """:func:`_tfidf` from each row's feature indices (repeats count), vectorised over rows."""
+    n = len(rows)
+    lengths = np.fromiter(map(len, rows), np.int64, n)
+    cols = np.fromiter(chain.from_iterable(rows), np.int64, int(lengths.sum()))
+    owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # COO -> CSR sums the repeats: the counts
+    x = sparse.csr_matrix((np.ones(len(cols)), (owner, cols)), shape=(n, len(idf)))
+    x.sum_duplicates()
+    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    per_row = np.diff(x.indptr)
+    row_of = np.repeat(np.arange(n, dtype=np.int64), per_row)
+    norms = np.sqrt(np.bincount(row_of, weights=x.data * x.data, minlength=n))
+    norms[norms == 0.0] = 1.0  # a row without known n-grams stays empty
+    x.data /= norms[row_of]
+    return x
 
 
 @dataclass
@@ -105,11 +111,28 @@ class LexicalModel:
     idf_char: np.ndarray
     heads: dict[str, LexicalHead]
 
+    _char_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         norm = [normalise(t) for t in texts]
         word = _tfidf([word_ngrams(t) for t in norm], self.word_vocab, self.idf_word)
-        char = _tfidf([char_ngrams(t) for t in norm], self.char_vocab, self.idf_char)
+        char = _tfidf_indices([self._char_indices(t) for t in norm], self.idf_char)
         return sparse.hstack([word, char], format="csr")
+
+    def _char_indices(self, text: str) -> list[int]:
+        """Indices of the text's known character n-grams, built word by word from a cache (news
+        repeats its words: most are looked up once, not once per text)."""
+        cache, vocab = self._char_cache, self.char_vocab
+        out: list[int] = []
+        for word in text.split():
+            hit = cache.get(word)
+            if hit is None:
+                if len(cache) >= CHAR_CACHE_WORDS:
+                    cache.clear()  # bounded: an unbounded stream of new words must not grow it
+                hit = [j for j in map(vocab.get, char_ngrams(word)) if j is not None]
+                cache[word] = hit
+            out.extend(hit)
+        return out
 
     def log_probs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         x = self.features(texts)

@@ -139,3 +139,48 @@ def test_temperature_recovers_overconfidence_and_keeps_the_winner(toy_model) -> 
     soft = toy_model.blend("sentiment", probs, log_lex)
     head.temperature = 1.0
     assert sharp.argmax() == soft.argmax() and soft.max() < sharp.max()
+
+
+def _reference_tfidf(grams: list[list[str]], vocab: dict[str, int], idf: np.ndarray) -> np.ndarray:
+    """TF-IDF written out row by row (sublinear tf, idf, unit rows): what the vectorised,
+    word-cached features must equal."""
+    out = np.zeros((len(grams), len(idf)))
+    for i, row in enumerate(grams):
+        counts: dict[int, int] = {}
+        for g in row:
+            if (j := vocab.get(g)) is not None:
+                counts[j] = counts.get(j, 0) + 1
+        for j, c in counts.items():
+            out[i, j] = (1.0 + np.log(c)) * idf[j]
+        norm = np.sqrt((out[i] ** 2).sum())
+        out[i] /= norm or 1.0
+    return out
+
+
+def test_fast_features_equal_the_row_by_row_definition(toy_model) -> None:  # noqa: ANN001
+    from newsrisk.classifiers.lexical import normalise
+
+    texts = ["Shares plunge plunge on losses", "profit soars", "", "§§§", "shares shares shares",
+             "plunge", "Losses: shares plunge"] * 3  # repeats: the word cache is hit
+    model = toy_model
+    norm = [normalise(t) for t in texts]
+    expected = np.hstack([
+        _reference_tfidf([word_ngrams(t) for t in norm], model.word_vocab, model.idf_word),
+        _reference_tfidf([char_ngrams(t) for t in norm], model.char_vocab, model.idf_char),
+    ])
+    for _ in range(2):  # a cold, then a warm word cache
+        got = model.features(texts).toarray()
+        assert got.shape == expected.shape
+        assert np.abs(got - expected).max() < 1e-12
+    assert expected[0].any() and not expected[2].any()
+
+
+def test_the_word_cache_is_bounded(toy_model, monkeypatch) -> None:  # noqa: ANN001
+    import newsrisk.classifiers.lexical as lexical
+
+    monkeypatch.setattr(lexical, "CHAR_CACHE_WORDS", 5)
+    toy_model._char_cache.clear()
+    before = toy_model.features(["shares plunge on losses"]).toarray()
+    toy_model.features([f"word{i} shares plunge" for i in range(50)])
+    assert len(toy_model._char_cache) <= 5
+    assert np.abs(toy_model.features(["shares plunge on losses"]).toarray() - before).max() == 0.0
