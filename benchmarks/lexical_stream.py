@@ -10,8 +10,6 @@ first ``--n`` texts of a CSV (``text`` column) or JSONL(.gz) (``text`` field) in
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import json
 import time
 from collections.abc import Iterator
@@ -19,16 +17,14 @@ from pathlib import Path
 
 from newsrisk.classifiers.lexical import load_lexical
 from newsrisk.classifiers.loading import SHIPPED_MODEL_DIR
+from newsrisk.ingest.sources import read_csv, read_jsonl
 
 
 def _texts(path: Path) -> Iterator[str]:
-    if path.suffix == ".csv":
-        with path.open(newline="", encoding="utf-8") as fh:
-            yield from (row["text"] for row in csv.DictReader(fh))
-        return
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        yield from (json.loads(line)["text"] for line in fh if line.strip())
+    if path.suffix == ".csv" or path.name.endswith(".csv.gz"):
+        yield from (row.get("text", "") for row in read_csv(path))  # empty fields are dropped
+    else:
+        yield from (json.loads(line)["text"] for line in read_jsonl(path))
 
 
 def main() -> None:

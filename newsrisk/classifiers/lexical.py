@@ -65,8 +65,12 @@ def char_ngrams(text: str, lo: int = CHAR_RANGE[0], hi: int = CHAR_RANGE[1]) -> 
 
 def _tfidf(grams: Sequence[list[str]], vocab: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
     """Sublinear tf (1 + log count) times idf, each row scaled to unit length."""
-    get = vocab.get
-    return _tfidf_indices([[j for j in map(get, row) if j is not None] for row in grams], idf)
+    return _tfidf_indices([_known(row, vocab) for row in grams], idf)
+
+
+def _known(grams: list[str], vocab: dict[str, int]) -> list[int]:
+    """Vocabulary indices of the n-grams that are in it, repeats kept."""
+    return [j for j in map(vocab.get, grams) if j is not None]
 
 
 def _tfidf_indices(rows: Sequence[list[int]], idf: np.ndarray) -> sparse.csr_matrix:
@@ -77,7 +81,6 @@ def _tfidf_indices(rows: Sequence[list[int]], idf: np.ndarray) -> sparse.csr_mat
     owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
     # COO -> CSR sums the repeats: the counts
     x = sparse.csr_matrix((np.ones(len(cols)), (owner, cols)), shape=(n, len(idf)))
-    x.sum_duplicates()
     x.data = (1.0 + np.log(x.data)) * idf[x.indices]
     per_row = np.diff(x.indptr)
     row_of = np.repeat(np.arange(n, dtype=np.int64), per_row)
@@ -111,7 +114,7 @@ class LexicalModel:
     idf_char: np.ndarray
     heads: dict[str, LexicalHead]
 
-    _char_cache: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _char_cache: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         norm = [normalise(t) for t in texts]
@@ -129,7 +132,7 @@ class LexicalModel:
             if hit is None:
                 if len(cache) >= CHAR_CACHE_WORDS:
                     cache.clear()  # bounded: an unbounded stream of new words must not grow it
-                hit = [j for j in map(vocab.get, char_ngrams(word)) if j is not None]
+                hit = _known(char_ngrams(word), vocab)
                 cache[word] = hit
             out.extend(hit)
         return out
