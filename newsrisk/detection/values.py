@@ -18,7 +18,11 @@ change a single score. This core therefore models the value itself:
   exponentially weighted variance of that same mean residual (which carries the series'
   autocorrelation, so a slow wander is not read as a shift) as a normal z-score, two-sided unless
   configured otherwise;
-* the scales combine by the harmonic mean of their p-values, like the count core.
+* a dispersion channel (:class:`~newsrisk.detection.dispersion.Dispersion`) tests the mean *size*
+  of the standardised residuals over ``dispersion_scales`` rows against its own history, so that
+  a series that turns noisy or starts to oscillate around an unchanged mean is seen too;
+* the scales (and the dispersion channel) combine by the harmonic mean of their p-values, like
+  the count core.
 
 Every quantity is a difference of values divided by a standard deviation of values: the surprise
 is invariant to the unit and to an offset of the series.
@@ -31,6 +35,7 @@ from typing import Any
 
 from newsrisk.detection.baseline import DAY, _SlotMeans, decay, hour_slot, weekday_slot
 from newsrisk.detection.config import ValueConfig
+from newsrisk.detection.dispersion import Dispersion
 from newsrisk.detection.stats import MAX_SURPRISE, normal_log10_sf
 
 LOG10_2 = math.log10(2.0)
@@ -64,6 +69,7 @@ class ValueSurprise:
         "expected",
         "sd",
         "onset",
+        "dispersion",
     )
 
     def __init__(self, cfg: ValueConfig) -> None:
@@ -91,6 +97,10 @@ class ValueSurprise:
         self.expected = 0.0  # prediction of the last step (before learning from it)
         self.sd = 0.0  # its standard deviation (0 before any variance is known)
         self.onset = False  # the last value deviates the way the strongest scale does
+        self.dispersion = [
+            Dispersion(k, cfg.dispersion_cap, cfg.winsor_sd)
+            for k in sorted(set(int(k) for k in cfg.dispersion_scales))
+        ]
 
     @property
     def n_obs(self) -> int:
@@ -215,15 +225,24 @@ class ValueSurprise:
             inv_p += 10.0 ** min(s, 300.0)
             self._var[i] = self._var[i] * k_var + learnt * learnt
             self._var_w[i] = self._var_w[i] * k_var + 1.0
+        # the newest value lies on the side of the strongest deviation: it is part of it
+        onset = raw_last * z_best > 0.0
+        if not first:
+            z1 = raw_last / math.sqrt(var1 + floor)
+            for channel in self.dispersion:
+                s = channel.step(z1, k_var)
+                inv_p += 10.0 ** min(s, 300.0)
+                if s > s_best:  # a dispersion event: the newest value is itself off by 1 sd
+                    s_best, onset = s, abs(z1) >= 1.0
         self._pos = (pos + 1) % size
         self._learn(t, xc, fh, fd, fw, used)
         self.expected = mu
         self.sd = sd1
-        # the newest value lies on the side of the strongest deviation: it is part of it
-        self.onset = raw_last * z_best > 0.0
+        self.onset = onset
         if n <= 1:
             return 0.0
-        return min(max(math.log10(max(inv_p, 1e-300) / len(self.scales)), 0.0), MAX_SURPRISE)
+        tests = len(self.scales) + len(self.dispersion)
+        return min(max(math.log10(max(inv_p, 1e-300) / tests), 0.0), MAX_SURPRISE)
 
     def _learn(self, t: float, value: float, fh: float, fd: float, fw: float, used: bool) -> None:
         """Learn from ``value``. The weekly terms (``fd``, ``fw``) always learn, from what the
@@ -256,6 +275,7 @@ class ValueSurprise:
             "pos": self._pos,
             "res": list(self._res),
             "var": [list(self._var), list(self._var_w), self._var_touched],
+            "dispersion": [channel.state_dict() for channel in self.dispersion],
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -274,6 +294,8 @@ class ValueSurprise:
         self._var = [float(v) for v in var]
         self._var_w = [float(v) for v in var_w]
         self._var_touched = float(touched)
+        for channel, saved in zip(self.dispersion, state.get("dispersion", []), strict=False):
+            channel.load_state_dict(saved)
 
 
 def _slot_of(t: float, weekend: bool) -> int:
