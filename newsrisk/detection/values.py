@@ -231,6 +231,8 @@ class ValueSurprise:
             z1 = raw_last / math.sqrt(var1 + floor)
             for channel in self.dispersion:
                 s = channel.step(z1, k_var)
+                if cfg.dispersion_max_surprise > 0.0:
+                    s = min(s, cfg.dispersion_max_surprise)
                 inv_p += 10.0 ** min(s, 300.0)
                 if s > s_best:  # a dispersion event: the newest value is itself off by 1 sd
                     s_best, onset = s, abs(z1) >= 1.0

@@ -59,8 +59,15 @@ def _oscillating(seed: int) -> tuple[list[float], int]:
     return values, start
 
 
-def _inside_and_outside(values: list[float], start: int, scales: list[int]) -> tuple[float, float]:
-    cfg = SeriesConfig.from_dict({"model": "values", "values": {"dispersion_scales": scales}})
+def _inside_and_outside(
+    values: list[float], start: int, scales: list[int], bound: float = 0.0
+) -> tuple[float, float]:
+    cfg = SeriesConfig.from_dict(
+        {
+            "model": "values",
+            "values": {"dispersion_scales": scales, "dispersion_max_surprise": bound},
+        }
+    )
     det = SeriesDetector(cfg)
     out = [det.update(T0 + 300.0 * i, v) for i, v in enumerate(values)]
     probation = int(0.15 * len(values))
@@ -75,3 +82,10 @@ def test_an_oscillation_with_a_steady_mean_stands_out_only_with_the_channel(seed
     assert inside > 2.0 * outside
     assert inside_without < 2.0 * outside_without
     assert inside > inside_without
+
+
+def test_a_bounded_channel_weighs_less():
+    values, start = _oscillating(0)
+    inside, _ = _inside_and_outside(values, start, [144])
+    bounded, _ = _inside_and_outside(values, start, [144], bound=3.0)
+    assert bounded < 0.9 * inside
