@@ -270,3 +270,25 @@ def test_warm_up_surprises_neither_calibrate_nor_suppress(kind: str):
     maxima = det.value_reporter.calibrator.maxima
     assert len(maxima) >= 10 and max(maxima) < 20.0
     assert memory_when_warm is not None and memory_when_warm < 3.0
+
+
+def test_a_day_seen_only_from_late_on_is_no_daily_maximum():
+    """The first day after warm-up is often its last hours: their quiet maximum is not a
+    daily maximum and must not lower the reference (nor may a restore forget that)."""
+    from newsrisk.detection.calibrate import DailyMaxCalibrator
+
+    day = 86400.0
+    cal = DailyMaxCalibrator(14, 3.0, 0.0)
+    cal.update(0.1, 22 * 3600.0)  # warm from 22:00: two quiet hours
+    restored = DailyMaxCalibrator(14, 3.0, 0.0)
+    restored.load_state_dict(json.loads(json.dumps(cal.state_dict())))
+    for c in (cal, restored):
+        for d in (1, 2, 3):
+            c.update(4.0, d * day + 600.0)  # full days (first row just after midnight)
+        c.update(0.0, 4 * day + 600.0)
+        assert c.maxima == [4.0, 4.0, 4.0]
+        assert c.typical() == pytest.approx(4.0)
+    # a state saved before partial days were known still loads
+    legacy = DailyMaxCalibrator(14, 3.0, 0.0)
+    legacy.load_state_dict([0.0, 0.1, 2.0])  # the old list state: day, current, *maxima
+    assert legacy.maxima == [2.0] and not legacy.partial
