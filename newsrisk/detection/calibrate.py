@@ -19,8 +19,8 @@ from typing import Any
 from newsrisk.detection.baseline import decay
 
 LN10 = math.log(10.0)
-# a day whose first surprise comes this long after midnight (the detector warmed up, or the series
-# started or resumed, during it) has no daily maximum: the maximum of its rest would be one
+# the calibrator's first day, when its first surprise comes this long after midnight (the detector
+# warmed up during it), is seen only in part: its maximum is a lower bound of the day's
 PARTIAL_DAY_S = 6 * 3600.0
 
 
@@ -91,11 +91,11 @@ class DailyMaxCalibrator:
     Keeps the maxima of the last ``days`` event-time days and divides a surprise by their median
     (shrunk towards ``prior`` while few days are known), so ``C = 2`` means "twice as surprising
     as this series' usual worst window of a day". Medians of block maxima are robust to the few
-    giant events, and the ratio is scale-free, so one threshold serves every series. A day seen
-    only from more than ``PARTIAL_DAY_S`` after its midnight (the first after warm-up, or after
-    an outage) is no block: the maximum of its last hours would pull the median down (on NAB
-    realTweets the first day after warm-up is its last 2-3 hours, 0.0 to 1.5 where full days
-    run 1-60; dropping it: 83.07 -> 83.52).
+    giant events, and the ratio is scale-free, so one threshold serves every series. The first day,
+    when seen only from more than ``PARTIAL_DAY_S`` after its midnight (warm-up ended during
+    it), gives a lower bound of its maximum: it is kept when above the reference so far (it
+    says surprises run high) and dropped when below (it would pull the median down: on NAB
+    realTweets that day is its last 2-3 hours, 0.0 to 1.5 where full days run 1-60).
 
     With ``max_weight`` > 0 the reference is the geometric blend ``median^(1-w) * max^w`` of the
     median and the largest of those maxima: a series that had a giant event in the last weeks
@@ -135,13 +135,16 @@ class DailyMaxCalibrator:
     def update(self, s: float, t: float) -> None:
         day = int(t // 86400.0)
         if day != self.day:
-            if self.day >= 0 and not self.partial:
+            # a partial day's maximum is a lower bound: it counts when it says something
+            if self.day >= 0 and (not self.partial or self.current > self.typical()):
                 self.maxima.append(self.current)
                 if len(self.maxima) > self.days:
                     self.maxima.pop(0)
+            # the day it starts on, seen from late on, is no block (not a day resumed after a
+            # gap: a sparse series, e.g. one without rows at night, starts every day late)
+            self.partial = self.day < 0 and t - day * 86400.0 > PARTIAL_DAY_S
             self.day = day
             self.current = 0.0
-            self.partial = t - day * 86400.0 > PARTIAL_DAY_S
         if s > self.current:
             self.current = s
 

@@ -10,10 +10,13 @@ reports once, as early as the evidence allows. An event already reported as a cl
 remembered surprise, calibrated, at least ``suppress_final`` times the series' typical daily worst)
 is not escalated at all while that memory lasts; nor, for a clear count event, by the level
 channel (``suppress_final_shared``): the level that a clear burst leaves behind for hours is that
-burst, not a second event. An event is reported only on a window that is itself part of it
-(``report_onset_only``: a count above its expectation, a value on the side of the strongest
-deviation): never on a quiet window whose longer-scale sum still holds an earlier burst at the
-moment the memory of that burst's report has decayed.
+burst, not a second event. On the count channels (``suppress_final_ongoing``) a clear event's
+memory follows its surprise to its peak, and the event lasts until a window is less surprising
+than the memory it had when it stopped being clear: a burst that outlives the memory of its
+first report is not reported again at its peak. An event is reported only on a window that is
+itself part of it (``report_onset_only``: a count above its expectation, a value on the side of
+the strongest deviation): never on a quiet window whose longer-scale sum still holds an earlier
+burst at the moment the memory of that burst's report has decayed.
 
 A second channel (``level_windows`` > 0), :class:`~newsrisk.detection.level.LevelShift`, scores
 the level of the last hours against the series' own day-to-day variability, so that a slow
@@ -58,14 +61,16 @@ EVIDENCE_MARGIN = 20.0  # nats the other core must lead by before the report swi
 class _Reporter:
     """Declustering memory and calibration of one channel's surprises."""
 
-    __slots__ = ("cfg", "calibrator", "memory", "memory_t", "reported_t")
+    __slots__ = ("cfg", "calibrator", "memory", "memory_t", "reported_t", "ongoing", "follow")
 
-    def __init__(self, cfg: SeriesConfig) -> None:
+    def __init__(self, cfg: SeriesConfig, follow: bool = False) -> None:
         self.cfg = cfg
+        self.follow = follow  # a clear event stays clear while it lasts (suppress_final_ongoing)
         self.calibrator = _calibrator(cfg)
         self.memory = 0.0  # surprise of the last reported event, decayed
         self.memory_t = 0.0
         self.reported_t = -1e18  # event time of the last reported window (none yet)
+        self.ongoing = 0.0  # > 0: a clear event is in progress while surprises stay at this
 
     def step(
         self, t: float, raw: float, final: bool = False, onset: bool = True, warm: bool = True
@@ -85,11 +90,21 @@ class _Reporter:
         memory = self._decayed(t)
         held = t - self.reported_t < cfg.suppress_hold_s
         candidate = onset and raw > 0.0 and raw > memory * cfg.suppress_ratio and not held
-        if candidate and cfg.suppress_final > 0.0 and (final or self.final(t)):
+        clear = cfg.suppress_final > 0.0 and (final or self.final(t))
+        if self.follow:
+            # a clear event stays clear until a window is less surprising than the memory it
+            # had when it stopped being clear; meanwhile the memory follows it (below)
+            if clear:
+                self.ongoing = memory
+            elif raw < self.ongoing:
+                self.ongoing = 0.0
+            clear = clear or self.ongoing > 0.0
+        if candidate and clear:
             candidate = False  # the remembered report was a clear event: this is the same one
         if candidate:
             self.reported_t = t
-        if candidate or (held and raw > memory) or (cfg.suppress_track_all and raw > memory):
+        track = cfg.suppress_track_all or self.ongoing > 0.0
+        if candidate or (held and raw > memory) or (track and raw > memory):
             memory = raw
         self.memory, self.memory_t = memory, t
         if not candidate:
@@ -123,12 +138,14 @@ class _Reporter:
 
     def state_dict(self) -> dict[str, Any]:
         return {
-            "memory": [self.memory, self.memory_t, self.reported_t],
+            "memory": [self.memory, self.memory_t, self.reported_t, self.ongoing],
             "calibrator": self.calibrator.state_dict(),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.memory, self.memory_t, self.reported_t = (float(v) for v in state["memory"])
+        memory = [float(v) for v in state["memory"]]
+        self.memory, self.memory_t, self.reported_t = memory[:3]
+        self.ongoing = memory[3] if len(memory) > 3 else 0.0
         self.calibrator.load_state_dict(state["calibrator"])
 
 
@@ -146,9 +163,10 @@ class SeriesDetector:
     def _build(self, cfg: SeriesConfig) -> None:
         self.config = cfg
         self.core = CountSurprise(cfg.baseline, cfg.scoring.scales, cfg.scoring.combine)
-        self.reporter = _Reporter(cfg)
+        counts = cfg.suppress_final_ongoing in ("counts", "all")
+        self.reporter = _Reporter(cfg, follow=counts)
         self.level: LevelShift | None = None
-        self.level_reporter = _Reporter(cfg)
+        self.level_reporter = _Reporter(cfg, follow=counts)
         if cfg.level_windows > 0:
             self.level = LevelShift(
                 cfg.level_windows,
@@ -158,7 +176,7 @@ class SeriesDetector:
                 cfg.level_winsor_sd,
             )
         self.values: ValueSurprise | None = None
-        self.value_reporter = _Reporter(cfg)
+        self.value_reporter = _Reporter(cfg, follow=cfg.suppress_final_ongoing == "all")
         if cfg.model != "counts":
             self.values = ValueSurprise(cfg.values)
         self.counting = cfg.model != "values"  # the count core is still a candidate

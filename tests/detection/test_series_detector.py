@@ -89,7 +89,8 @@ def test_a_clear_report_is_not_escalated():
 def test_final_memory_blocks_and_decays():
     from newsrisk.detection.series import _Reporter
 
-    cfg = SeriesConfig(calibrate=False, suppress_final=2.0)  # calibrated = raw
+    # calibrated = raw; the memory as reported (not following a clear event: next test)
+    cfg = SeriesConfig(calibrate=False, suppress_final=2.0)
     hour = 3600.0
     rep = _Reporter(cfg)
     assert not rep.final(0.0)
@@ -102,6 +103,54 @@ def test_final_memory_blocks_and_decays():
     other = _Reporter(cfg)
     assert other.step(0.0, 1.0, final=True) == 0.0
     assert other.step(300.0, 1.0) == 1.0
+
+
+def test_a_clear_event_stays_clear_while_it_lasts():
+    from newsrisk.detection.series import _Reporter
+
+    hour = 3600.0
+
+    def after_a_clear_event(follow: bool) -> tuple[_Reporter, float]:
+        """A clear report (5 >= 2), then its escalation, then hours of nothing: returns the
+        reporter and the first hour at which the memory is no longer clear."""
+        rep = _Reporter(SeriesConfig(calibrate=False, suppress_final=2.0), follow=follow)
+        assert rep.step(0.0, 5.0) == 5.0
+        assert rep.step(hour, 100.0) == 0.0  # the escalation of a clear event is the same event
+        t = hour
+        while rep.final(t):
+            t += hour
+        return rep, t
+
+    rep, t = after_a_clear_event(True)
+    assert t > 30 * hour  # the memory followed the event to 100 (decays to 2 in 34 h)
+    assert rep.step(t, 50.0) == 0.0  # not clear any more, but no window fell below: it goes on
+    rep, t = after_a_clear_event(True)
+    assert rep.step(t, 0.1) == 0.0  # a quiet window ends the event ...
+    assert rep.step(t + hour, 50.0) == 50.0  # ... and the next one is a new event
+    rep, t = after_a_clear_event(False)
+    assert t < 10 * hour  # the memory is the report's (5)
+    assert rep.step(t, 50.0) == 50.0
+
+
+def test_a_long_event_is_reported_once():
+    """A burst that rises for an hour and leaves a tail for hours: the onset is reported (and
+    one escalation while the event is not yet clear), the peak of the same event is not."""
+    start = 288 * 4 + 100
+    rows = [
+        (t, v + (20 * (i - start + 1) if start <= i < start + 12 else 50 * (start < i < start + 108)))
+        for i, (t, v) in enumerate(series(288 * 6, seed=5))
+    ]
+    event = slice(start, start + 200)
+
+    def reported(ongoing: str) -> list[int]:
+        cfg = SeriesConfig(model="counts", suppress_final_ongoing=ongoing)
+        scores = run(SeriesDetector(cfg), rows)[event]
+        return [i for i, s in enumerate(scores) if s > 0.0]
+
+    assert reported("counts") == reported("all") == [0, 2]
+    assert reported("none") == [0, 2, 12]  # the memory of the report decayed: the peak reported
+    with pytest.raises(ValueError, match="suppress_final_ongoing"):
+        SeriesConfig.from_dict({"suppress_final_ongoing": "yes"})
 
 
 def _level_finals(cfg: SeriesConfig, rows) -> list[bool]:

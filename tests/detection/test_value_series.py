@@ -272,7 +272,7 @@ def test_warm_up_surprises_neither_calibrate_nor_suppress(kind: str):
     assert memory_when_warm is not None and memory_when_warm < 3.0
 
 
-def test_a_day_seen_only_from_late_on_is_no_daily_maximum():
+def test_a_first_day_seen_only_from_late_on_is_a_lower_bound():
     """The first day after warm-up is often its last hours: their quiet maximum is not a
     daily maximum and must not lower the reference (nor may a restore forget that)."""
     from newsrisk.detection.calibrate import DailyMaxCalibrator
@@ -288,6 +288,11 @@ def test_a_day_seen_only_from_late_on_is_no_daily_maximum():
         c.update(0.0, 4 * day + 600.0)
         assert c.maxima == [4.0, 4.0, 4.0]
         assert c.typical() == pytest.approx(4.0)
+    # a partial first day whose maximum exceeds the reference so far does say something
+    high = DailyMaxCalibrator(14, 3.0, 0.0)
+    high.update(40.0, 22 * 3600.0)
+    high.update(4.0, day + 600.0)
+    assert high.maxima == [40.0]
     # a state saved before partial days were known still loads
     legacy = DailyMaxCalibrator(14, 3.0, 0.0)
     legacy.load_state_dict([0.0, 0.1, 2.0])  # the old list state: day, current, *maxima
