@@ -3,6 +3,8 @@
 python benchmarks/nab_eval.py [--set scoring.scales=1,3,12 --set baseline.level_halflife_s=86400]
 python benchmarks/nab_eval.py --aggregate 12 [--set reference_spacing_s=0]   # realTweets hourly
 python benchmarks/nab_eval.py --thin 0.9 --seeds 5   # median over 5 binomially thinned copies
+python benchmarks/nab_eval.py --shift-hours 3,6,9,12,15,18   # every timestamp (and window) moved:
+    # the same series starting at other hours of the day (UTC days, weekdays, warm-up end move)
 python benchmarks/nab_eval.py --data NAB/data --windows NAB/labels/combined_windows.json
     # any NAB-style corpus (e.g. the other categories of github.com/numenta/NAB): every CSV under
     # --data with a key in --windows, windows snapped onto rows; per category and overall
@@ -15,6 +17,7 @@ import json
 import random
 import statistics
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from newsrisk.detection.config import SeriesConfig
@@ -55,10 +58,13 @@ def _snap(windows: list, stamps: list) -> list:
 
 
 def _run(
-    args: tuple[str, dict], thin: float = 1.0, seed: int = 0, aggregate: int = 1
+    args: tuple[str, dict], thin: float = 1.0, seed: int = 0, aggregate: int = 1, shift_h: float = 0.0
 ) -> tuple[str, list, list[float]]:
     path, cfg = args
     stamps, values = read_series(path)
+    if shift_h:
+        moved = (parse_time(s) + timedelta(hours=shift_h) for s in stamps)
+        stamps = [t.strftime("%Y-%m-%d %H:%M:%S") for t in moved]
     if thin < 1.0:
         values = _thin(values, thin, f"{seed}:{Path(path).name}")
     if aggregate > 1:
@@ -93,14 +99,20 @@ def evaluate(
     thin: float = 1.0,
     seed: int = 0,
     aggregate: int = 1,
+    shift_h: float = 0.0,
 ):
     windows = load_windows(windows_json or DATA / "combined_windows_realTweets.json")
+    if shift_h:
+        d = timedelta(hours=shift_h)
+        windows = {k: [(a + d, b + d) for a, b in w] for k, w in windows.items()}
     keys = {
         str(p): match_window_key(p.relative_to(data).as_posix(), windows)
         for p in series_files(data)
     }
     # one process: the machine is shared
-    results = [_run((f, cfg), thin, seed, aggregate) for f, key in keys.items() if key is not None]
+    results = [
+        _run((f, cfg), thin, seed, aggregate, shift_h) for f, key in keys.items() if key is not None
+    ]
     series = {}
     for path, ts, scores in results:
         key = keys[path]
@@ -150,8 +162,21 @@ def main() -> int:
         default=0,
         help="with --thin: score this many thinned copies (seeds 0..N-1) and print their median",
     )
+    ap.add_argument(
+        "--shift-hours",
+        default="",
+        help="comma-separated hours: score copies with every timestamp moved by each, and the mean",
+    )
     a = ap.parse_args()
     cfg = parse_set(a.set)
+    if a.shift_hours:
+        scores = []
+        for h in [0.0] + [float(x) for x in a.shift_hours.split(",")]:
+            series, windows = evaluate(cfg, a.data, a.windows, aggregate=a.aggregate, shift_h=h)
+            scores.append(score_series(series, windows)["score"])
+            print(f"  shifted {h:+g} h: {scores[-1]:.2f}", flush=True)
+        print(f"SUMMARY shifted mean {statistics.mean(scores):.2f} over {len(scores)} offsets")
+        return 0
     if a.seeds:
         scores = []
         for seed in range(a.seeds):
