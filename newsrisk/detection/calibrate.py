@@ -116,7 +116,7 @@ class DailyMaxCalibrator:
         self.maxima: list[float] = []
         self.day = -1
         self.current = 0.0
-        self.partial = False  # the current day began late: its maximum is not a daily maximum
+        self.partial = False  # the current (first) day began late: its maximum is a lower bound
 
     def typical(self) -> float:
         n = len(self.maxima)
@@ -141,8 +141,8 @@ class DailyMaxCalibrator:
                 self.maxima.append(self.current)
                 if len(self.maxima) > self.days:
                     self.maxima.pop(0)
-            # the day it starts on, seen from late on, is no block (not a day resumed after a
-            # gap: a sparse series, e.g. one without rows at night, starts every day late)
+            # only the day it starts on can be partial (not a day resumed after a gap: a sparse
+            # series, e.g. one without rows at night, starts every day late)
             self.partial = self.day < 0 and t - day * 86400.0 > PARTIAL_DAY_S
             self.day = day
             self.current = 0.0

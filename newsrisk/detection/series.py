@@ -90,7 +90,9 @@ class _Reporter:
         memory = self._decayed(t)
         held = t - self.reported_t < cfg.suppress_hold_s
         candidate = onset and raw > 0.0 and raw > memory * cfg.suppress_ratio and not held
-        clear = cfg.suppress_final > 0.0 and (final or self.final(t))
+        # whether the remembered report is still a clear event: needed for a candidate, and on
+        # every window where clear events are followed
+        clear = (candidate or self.follow) and cfg.suppress_final > 0.0 and (final or self.final(t))
         if self.follow:
             # a clear event stays clear until a window is less surprising than the memory it
             # had when it stopped being clear; meanwhile the memory follows it (below)
